@@ -1,0 +1,309 @@
+"""The booking engine: quote, book, accept/decline, pay, cancel with the policy's refund, and the
+housekeeping that expires stale holds and completes finished stays.
+
+Every interface (REST, GraphQL, back-office, tasks, commands) calls these functions; none of them
+re-implements a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from calendars.models import Occupancy
+from calendars.selectors import calendar_overrides, nights_are_free
+from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
+from common.dates import today_in
+from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
+from common.money import money
+from listings.models import Listing
+from listings.permissions import can_manage_listing
+
+from . import pricing
+from .models import CANCELLABLE_STATUSES, Booking, BookingStatus
+from .policies import POLICIES, POLICY_DESCRIPTIONS, refund_amount
+
+MAX_GUESTS_ANYWHERE = 50
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def validate_stay(*, listing: Listing, check_in: date, check_out: date, guests: int, guest=None):
+    """Every rule a stay must satisfy, except availability. Raises the first that fails."""
+    if check_in is None or check_out is None:
+        raise ValidationFailed("dates_required", "Check-in and check-out are required.", "check_in")
+    if check_out <= check_in:
+        raise ValidationFailed(
+            "dates_invalid", "Check-out must be after check-in.", field="check_out"
+        )
+    if check_in < today_in(listing.time_zone):
+        raise ValidationFailed("past_dates", "Check-in cannot be in the past.", field="check_in")
+    nights = (check_out - check_in).days
+    if nights < listing.min_nights:
+        raise ValidationFailed(
+            "min_nights", f"This listing needs at least {listing.min_nights} nights.", "check_out"
+        )
+    if nights > listing.max_nights:
+        raise ValidationFailed(
+            "max_nights", f"This listing allows at most {listing.max_nights} nights.", "check_out"
+        )
+    if guests is None or guests < 1:
+        raise ValidationFailed("guests_invalid", "At least one guest is required.", "guests")
+    if guests > listing.max_guests:
+        raise ValidationFailed(
+            "guests_exceed_capacity",
+            f"This listing hosts at most {listing.max_guests} guests.",
+            field="guests",
+        )
+    if listing.status != Listing.Status.PUBLISHED:
+        raise DomainError("listing_not_bookable", "This listing is not open for booking.")
+    if guest is not None and listing.host_id == guest.pk:
+        raise ValidationFailed("own_listing", "Hosts cannot book their own listing.", "listing")
+
+
+def stay_quote(listing: Listing, check_in: date, check_out: date) -> pricing.Quote:
+    overrides, _closed = calendar_overrides(listing, check_in, check_out)
+    return pricing.quote(
+        pricing.PriceRules.of(listing),
+        check_in,
+        check_out,
+        overrides=overrides,
+        guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
+        host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
+    )
+
+
+def booking_quote(
+    *, listing: Listing, check_in: date, check_out: date, guests: int, guest=None
+) -> pricing.Quote:
+    """The price of a stay that could be booked now; raises the reason it can't otherwise."""
+    validate_stay(
+        listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=guest
+    )
+    if not nights_are_free(listing, check_in, check_out):
+        raise dates_unavailable()
+    return stay_quote(listing, check_in, check_out)
+
+
+# --- creating and answering -----------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *, guest, listing: Listing, check_in: date, check_out: date, guests: int
+) -> Booking:
+    """Book a stay. Instant-book listings wait for payment; others wait for the host."""
+    # Lock the listing row: its terms cannot change between the quote and the insert.
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    validate_stay(
+        listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=guest
+    )
+    quote = stay_quote(listing, check_in, check_out)
+    occupancy = occupancy_reserve(
+        listing=listing,
+        start=check_in,
+        end=check_out,
+        kind=Occupancy.Kind.BOOKING,
+        created_by=guest,
+    )
+    now = timezone.now()
+    if listing.instant_book:
+        status, expires_at = BookingStatus.PENDING_PAYMENT, now + settings.BOOKING_PAYMENT_HOLD
+    else:
+        status, expires_at = BookingStatus.REQUESTED, now + settings.BOOKING_REQUEST_TTL
+    return Booking.objects.create(
+        guest=guest,
+        listing=listing,
+        occupancy=occupancy,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        status=status,
+        expires_at=expires_at,
+        currency=quote.currency,
+        nightly_subtotal=quote.nightly_subtotal,
+        discount=quote.discount,
+        cleaning_fee=quote.cleaning_fee,
+        service_fee=quote.service_fee,
+        taxes=quote.taxes,
+        total=quote.total,
+        host_fee=quote.host_fee,
+        price_snapshot=quote.as_snapshot(),
+        cancellation_policy=listing.cancellation_policy,
+        policy_snapshot=policy_snapshot(listing.cancellation_policy),
+    )
+
+
+def policy_snapshot(policy: str) -> dict:
+    return {
+        "policy": policy,
+        "description": POLICY_DESCRIPTIONS[policy],
+        "tiers": [
+            {"min_days": t.min_days, "share": str(t.share), "of_total": t.of_total}
+            for t in POLICIES[policy]
+        ],
+    }
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("listing").get(pk=booking.pk)
+
+
+def _require_status(booking: Booking, *allowed: str, action: str) -> None:
+    if booking.status not in allowed:
+        raise DomainError(
+            "invalid_status",
+            f"A {booking.get_status_display().lower()} booking cannot be {action}.",
+        )
+
+
+def _require_host(booking: Booking, actor) -> None:
+    if not can_manage_listing(booking.listing, actor):
+        if booking.guest_id == getattr(actor, "pk", None):
+            raise NotPermitted("Only the listing's host can answer a request.", "not_listing_host")
+        raise NotFound()
+
+
+@transaction.atomic
+def booking_accept(*, booking: Booking, actor) -> Booking:
+    booking = _locked(booking)
+    _require_host(booking, actor)
+    _require_status(booking, BookingStatus.REQUESTED, action="accepted")
+    now = timezone.now()
+    booking.status = BookingStatus.PENDING_PAYMENT
+    booking.accepted_at = now
+    booking.expires_at = now + settings.BOOKING_PAYMENT_HOLD
+    booking.save()
+    return booking
+
+
+@transaction.atomic
+def booking_decline(*, booking: Booking, actor, reason: str = "") -> Booking:
+    booking = _locked(booking)
+    _require_host(booking, actor)
+    _require_status(booking, BookingStatus.REQUESTED, action="declined")
+    booking.status = BookingStatus.DECLINED
+    booking.cancellation_reason = reason[:500]
+    booking.expires_at = None
+    occupancy_release(booking.occupancy)
+    booking.save()
+    return booking
+
+
+@transaction.atomic
+def booking_mark_paid(*, booking: Booking, amount: Decimal) -> Booking:
+    """Record a successful payment of the full total: the stay is confirmed."""
+    booking = _locked(booking)
+    _require_status(booking, BookingStatus.PENDING_PAYMENT, action="paid")
+    if money(amount) != booking.total:
+        raise ValidationFailed(
+            "amount_mismatch", f"The payment must be {booking.total} {booking.currency}.", "amount"
+        )
+    booking.amount_paid = money(amount)
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = timezone.now()
+    booking.expires_at = None
+    booking.save()
+    return booking
+
+
+# --- cancelling -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    refund_amount: Decimal
+    currency: str
+    policy: str
+    days_before: int
+    by_host_or_staff: bool
+
+
+def _is_host_or_staff(booking: Booking, actor) -> bool:
+    return can_manage_listing(booking.listing, actor) or bool(
+        actor and actor.is_staff and actor.has_perm("bookings.change_booking")
+    )
+
+
+def _ensure_party(booking: Booking, actor) -> None:
+    if booking.guest_id == getattr(actor, "pk", None) or _is_host_or_staff(booking, actor):
+        return
+    raise NotFound()
+
+
+def booking_refund_preview(
+    *, booking: Booking, actor, now: datetime | None = None
+) -> RefundPreview:
+    """What cancelling now would refund, by whom it is cancelled."""
+    _ensure_party(booking, actor)
+    by_host = booking.guest_id != actor.pk and _is_host_or_staff(booking, actor)
+    days_before = (booking.check_in - today_in(booking.listing.time_zone, now)).days
+    amount = refund_amount(
+        policy=booking.cancellation_policy,
+        days_before=days_before,
+        total=booking.total,
+        service_fee=booking.service_fee,
+        amount_paid=booking.amount_paid,
+        by_host_or_staff=by_host,
+    )
+    return RefundPreview(
+        amount, booking.currency, booking.cancellation_policy, days_before, by_host
+    )
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Booking:
+    booking = _locked(booking)
+    _ensure_party(booking, actor)
+    _require_status(booking, *CANCELLABLE_STATUSES, action="cancelled")
+    preview = booking_refund_preview(booking=booking, actor=actor, now=now)
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now or timezone.now()
+    booking.cancelled_by = actor
+    booking.cancellation_reason = (reason or "")[:500]
+    booking.refund_amount = preview.refund_amount
+    booking.expires_at = None
+    occupancy_release(booking.occupancy)
+    booking.save()
+    return booking
+
+
+# --- housekeeping (scheduled by Celery beat) ------------------------------------------------
+
+
+def booking_expire_stale(*, now: datetime | None = None) -> int:
+    """Expire unanswered requests and unpaid holds whose time ran out. Returns how many."""
+    now = now or timezone.now()
+    stale = Booking.objects.filter(
+        status__in=(BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT), expires_at__lte=now
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().select_related("occupancy").get(pk=pk)
+            if booking.status not in (BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT):
+                continue  # answered or paid meanwhile
+            booking.status = BookingStatus.EXPIRED
+            occupancy_release(booking.occupancy)
+            booking.save()
+            expired += 1
+    return expired
+
+
+def booking_complete_finished(*, today: date | None = None) -> int:
+    """Confirmed stays whose check-out has passed become completed. Returns how many."""
+    today = today or timezone.localdate()
+    done = Booking.objects.filter(status=BookingStatus.CONFIRMED, check_out__lte=today)
+    completed = 0
+    for booking in done.iterator():
+        with transaction.atomic():
+            booking.status = BookingStatus.COMPLETED
+            booking.save(update_fields=["status", "updated_at"])
+            completed += 1
+    return completed

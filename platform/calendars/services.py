@@ -1,0 +1,110 @@
+"""Calendar writes: reserving nights (for stays and blocks), host blocks, per-date overrides."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from common.errors import DomainError, NotPermitted, ValidationFailed
+from common.money import money
+from listings.permissions import ensure_can_manage_listing
+
+from .models import CalendarDay, HostBlock, Occupancy
+from .selectors import active_occupancies
+
+MAX_RANGE_DAYS = 366
+
+
+def dates_unavailable() -> DomainError:
+    return DomainError("dates_unavailable", "These dates are not available.", field="check_in")
+
+
+def validate_range(start: date, end: date, *, start_field="start", end_field="end") -> None:
+    if start is None or end is None:
+        raise ValidationFailed("dates_required", "Both dates are required.", field=start_field)
+    if end <= start:
+        raise ValidationFailed(
+            "dates_invalid", "The end date must be after the start date.", field=end_field
+        )
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValidationFailed(
+            "range_too_long", f"A range may span at most {MAX_RANGE_DAYS} days.", field=end_field
+        )
+
+
+def occupancy_reserve(*, listing, start: date, end: date, kind: str, note="", created_by=None):
+    """Take the nights [start, end) or raise `dates_unavailable`.
+
+    The check gives a clear error in the common case; the exclusion constraint (PostgreSQL) or
+    the IMMEDIATE transaction (SQLite) settles races, and a lost race is the same domain error.
+    """
+    if active_occupancies(listing, start, end).exists():
+        raise dates_unavailable()
+    if CalendarDay.objects.filter(
+        listing=listing, date__gte=start, date__lt=end, is_blocked=True
+    ).exists():
+        raise dates_unavailable()
+    try:
+        with transaction.atomic():
+            return Occupancy.objects.create(
+                listing=listing, start=start, end=end, kind=kind, note=note, created_by=created_by
+            )
+    except IntegrityError as exc:
+        if "occupancy_no_overlap" in str(exc):
+            raise dates_unavailable() from exc
+        raise
+
+
+def occupancy_release(occupancy: Occupancy | None) -> None:
+    if occupancy is not None and occupancy.is_active:
+        occupancy.is_active = False
+        occupancy.save(update_fields=["is_active", "updated_at"])
+
+
+@transaction.atomic
+def host_block_create(*, listing, start: date, end: date, note: str = "", actor) -> HostBlock:
+    ensure_can_manage_listing(listing, actor)
+    validate_range(start, end)
+    occupancy = occupancy_reserve(
+        listing=listing,
+        start=start,
+        end=end,
+        kind=Occupancy.Kind.BLOCK,
+        note=note,
+        created_by=actor,
+    )
+    return HostBlock.objects.get(pk=occupancy.pk)
+
+
+@transaction.atomic
+def host_block_delete(*, block: Occupancy, actor) -> None:
+    ensure_can_manage_listing(block.listing, actor)
+    if block.kind != Occupancy.Kind.BLOCK:
+        raise NotPermitted("Only host blocks can be removed here; cancel the booking instead.")
+    block.delete()
+
+
+@transaction.atomic
+def calendar_day_set(
+    *, listing, day: date, actor, price: Decimal | None = None, is_blocked: bool = False
+) -> CalendarDay | None:
+    """Override one night's price or close it. Both empty removes the override."""
+    ensure_can_manage_listing(listing, actor)
+    if price is not None and Decimal(price) <= 0:
+        raise ValidationFailed("invalid_price", "A price must be positive.", field="price")
+    if (
+        is_blocked
+        and active_occupancies(listing, day, date.fromordinal(day.toordinal() + 1))
+        .filter(kind=Occupancy.Kind.BOOKING)
+        .exists()
+    ):
+        raise dates_unavailable()
+    if price is None and not is_blocked:
+        CalendarDay.objects.filter(listing=listing, date=day).delete()
+        return None
+    entry, _ = CalendarDay.objects.update_or_create(
+        listing=listing,
+        date=day,
+        defaults={"price": money(price) if price is not None else None, "is_blocked": is_blocked},
+    )
+    return entry

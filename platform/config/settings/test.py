@@ -1,0 +1,6 @@
+"""The test suite. Same database/cache selection as base (SQLite unless DATABASE_URL is set)."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,17 @@
+"""The composition root: the only core module that knows the interfaces exist."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from common.health import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

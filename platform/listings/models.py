@@ -1,0 +1,162 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from common.history import audited
+from common.models import BaseModel
+from common.money import CURRENCY_CHOICES
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+PERCENT = {
+    "max_digits": 5,
+    "decimal_places": 2,
+    "default": Decimal("0"),
+    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+}
+
+
+class Amenity(BaseModel):
+    slug = models.SlugField(unique=True, max_length=50)
+    name = models.CharField(max_length=100)
+    icon = models.CharField(max_length=50, blank=True, help_text="Material Symbols icon name.")
+
+    history = audited()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "amenities"
+
+    def __str__(self):
+        return self.name
+
+
+class Listing(BaseModel):
+    class PropertyType(models.TextChoices):
+        APARTMENT = "apartment", "Apartment"
+        HOUSE = "house", "House"
+        CABIN = "cabin", "Cabin"
+        VILLA = "villa", "Villa"
+        LOFT = "loft", "Loft"
+        ROOM = "room", "Private room"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUSPENDED = "suspended", "Suspended"
+
+    class CancellationPolicy(models.TextChoices):
+        FLEXIBLE = "flexible", "Flexible"
+        MODERATE = "moderate", "Moderate"
+        STRICT = "strict", "Strict"
+
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings"
+    )
+    external_id = models.CharField(
+        max_length=100, blank=True, default="", help_text="The host's own reference (imports)."
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=10000)
+    property_type = models.CharField(
+        max_length=20, choices=PropertyType.choices, default=PropertyType.APARTMENT
+    )
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. FR.")
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
+    time_zone = models.CharField(max_length=64, default="UTC")
+    max_guests = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    bedrooms = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(50)])
+    beds = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(100)])
+    bathrooms = models.DecimalField(
+        max_digits=3, decimal_places=1, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
+    )  # fmt: skip
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="listings")
+
+    nightly_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("1"))])
+    weekend_price = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("1"))],
+        help_text="Price for Friday and Saturday nights; empty uses the nightly price.",
+    )  # fmt: skip
+    cleaning_fee = models.DecimalField(
+        **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    min_nights = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    max_nights = models.PositiveSmallIntegerField(
+        default=365, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    weekly_discount = models.DecimalField(**PERCENT, help_text="% off stays of 7+ nights.")
+    monthly_discount = models.DecimalField(**PERCENT, help_text="% off stays of 28+ nights.")
+    tax_rate = models.DecimalField(**PERCENT, help_text="Local taxes, % of the stay.")
+    cancellation_policy = models.CharField(
+        max_length=10, choices=CancellationPolicy.choices, default=CancellationPolicy.MODERATE
+    )
+    instant_book = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    # Denormalised from published reviews by reviews.services (never edited by hand).
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    review_count = models.PositiveIntegerField(default=0)
+
+    history = audited(m2m_fields=[amenities])
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["host", "external_id"],
+                condition=~Q(external_id=""),
+                name="listing_external_id_unique_per_host",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_nights__lte=models.F("max_nights")),
+                name="listing_min_nights_lte_max_nights",
+            ),
+            models.CheckConstraint(condition=Q(nightly_price__gt=0), name="listing_price_positive"),
+        ]
+        indexes = [
+            # The search path: published listings by place, price and capacity.
+            models.Index(fields=["status", "city"], name="listing_search_city"),
+            models.Index(fields=["status", "country"], name="listing_search_country"),
+            models.Index(fields=["status", "nightly_price"], name="listing_search_price"),
+            models.Index(fields=["status", "max_guests"], name="listing_search_capacity"),
+            models.Index(fields=["status", "-rating_average"], name="listing_search_rating"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ListingPhoto(BaseModel):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="listings/%Y/%m/")
+    caption = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["position", "created_at"]
+
+    def __str__(self):
+        return self.caption or f"Photo {self.position}"
