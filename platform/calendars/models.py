@@ -6,11 +6,11 @@ listing overlap: the database, not the application, has the last word on double 
 """
 
 from django.conf import settings
-from common.constraints import PostgresExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
+from common.constraints import PostgresExclusionConstraint
 from common.history import audited
 from common.models import BaseModel
 from listings.models import MONEY, Listing

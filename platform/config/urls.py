@@ -1,13 +1,14 @@
 """The composition root: the only core module that knows the interfaces exist."""
 
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 
 from common.health import health
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", include("backoffice.urls")),
+    path("api/v1/", include("public_api.rest.urls")),
+    path("graphql/", include("public_api.graphql.urls")),
     path("healthz", health, name="health"),
 ]
 

@@ -171,3 +171,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# --- Interfaces: each fragment belongs to one interface, composed here --------------------------
+from .api import *  # noqa: E402, F403  REST, JWT, OpenAPI, GraphQL
+from .backoffice import *  # noqa: E402, F403  django-unfold, import-export

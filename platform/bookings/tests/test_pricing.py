@@ -1,0 +1,70 @@
+"""Table-driven tests of the quote arithmetic (pure: no database)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bookings.pricing import PriceRules, quote
+
+D = Decimal
+FEE, HOST_FEE = D("0.12"), D("0.03")
+MON = date(2027, 3, 1)  # a Monday
+
+
+def q(rules, check_in, nights, overrides=None):
+    from datetime import timedelta
+
+    return quote(
+        rules, check_in, check_in + timedelta(days=nights), overrides=overrides,
+        guest_fee_rate=FEE, host_fee_rate=HOST_FEE,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rules", "check_in", "nights", "overrides", "expected"),
+    [
+        # plain weekday nights, no fees or taxes: 3 x 100
+        (PriceRules(D("100")), MON, 3, None,
+         {"nightly_subtotal": "300.00", "discount": "0.00", "service_fee": "36.00",
+          "taxes": "0.00", "total": "336.00", "host_fee": "9.00"}),
+        # Mon..Sun, weekend price applies to Fri and Sat nights only: 5*100 + 2*150 = 800
+        (PriceRules(D("100"), weekend_price=D("150")), MON, 7, None,
+         {"nightly_subtotal": "800.00", "discount": "0.00", "total": "896.00"}),
+        # a date override beats the weekend price
+        (PriceRules(D("100"), weekend_price=D("150")), date(2027, 3, 5), 1,
+         {date(2027, 3, 5): D("80")}, {"nightly_subtotal": "80.00"}),
+        # weekly discount at exactly 7 nights, cleaning fee and taxes on the base
+        (PriceRules(D("100"), cleaning_fee=D("50"), weekly_discount=D("10"), tax_rate=D("5")),
+         MON, 7, None,
+         {"nightly_subtotal": "700.00", "discount": "70.00", "cleaning_fee": "50.00",
+          "service_fee": "81.60", "taxes": "34.00", "total": "795.60", "host_fee": "20.40"}),
+        # 6 nights: no weekly discount yet
+        (PriceRules(D("100"), weekly_discount=D("10")), MON, 6, None, {"discount": "0.00"}),
+        # 28 nights: monthly replaces weekly
+        (PriceRules(D("100"), weekly_discount=D("10"), monthly_discount=D("25")), MON, 28, None,
+         {"nightly_subtotal": "2800.00", "discount": "700.00"}),
+        # 28 nights without a monthly discount falls back to weekly
+        (PriceRules(D("100"), weekly_discount=D("10")), MON, 28, None, {"discount": "280.00"}),
+        # rounding half up at every component: 33.33*3 = 99.99; 12% of 99.99 = 11.9988 -> 12.00
+        (PriceRules(D("33.33"), tax_rate=D("7.5")), MON, 3, None,
+         {"nightly_subtotal": "99.99", "service_fee": "12.00", "taxes": "7.50", "total": "119.49"}),
+        # half-up on .005: 10% weekly of 700.05 = 70.005 -> 70.01
+        (PriceRules(D("100.0072"), weekly_discount=D("10")), MON, 7, None,
+         {"nightly_subtotal": "700.07", "discount": "70.01"}),
+    ],
+)  # fmt: skip
+def test_quote_components(rules, check_in, nights, overrides, expected):
+    result = q(rules, check_in, nights, overrides)
+    for key, value in expected.items():
+        assert getattr(result, key) == D(value), key
+    assert result.total == result.base + result.service_fee + result.taxes
+    assert result.nights == nights
+
+
+def test_snapshot_is_json_safe_and_complete():
+    snap = q(PriceRules(D("100"), weekend_price=D("120")), date(2027, 3, 4), 3).as_snapshot()
+    assert snap["nights"] == 3
+    assert [n["price"] for n in snap["nightly"]] == ["100.00", "120.00", "120.00"]
+    assert snap["total"] == "380.80"
+    assert snap["check_in"] == "2027-03-04"

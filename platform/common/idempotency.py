@@ -1,0 +1,103 @@
+"""Idempotency keys: a retried request with the same key and body replays the first response.
+
+Shared by REST and GraphQL (and payments), so a client gets the same guarantee through either.
+The record is committed as "in progress" before the work runs: a concurrent repeat sees it and
+gets a conflict instead of doing the work twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .errors import DomainError
+from .models import IdempotencyRecord
+
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(DomainError):
+    kind = "unprocessable"  # 422
+
+    def __init__(self):
+        super().__init__(
+            "idempotency_key_reused",
+            "This idempotency key was already used with a different request.",
+        )
+
+
+class IdempotencyInProgress(DomainError):
+    kind = "conflict"  # 409
+
+    def __init__(self):
+        super().__init__(
+            "idempotency_in_progress", "A request with this idempotency key is still running."
+        )
+
+
+def fingerprint(payload) -> str:
+    canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def ttl() -> timedelta:
+    return timedelta(hours=getattr(settings, "IDEMPOTENCY_KEY_TTL_HOURS", 24))
+
+
+def run_idempotent(
+    *, user, scope: str, key: str | None, payload, execute: Callable[[], tuple[int, object]]
+) -> tuple[int, object, bool]:
+    """Run `execute` once per (user, scope, key). Returns (status, body, replayed)."""
+    if not key:
+        status, body = execute()
+        return status, body, False
+    if len(key) > MAX_KEY_LENGTH:
+        raise DomainError("idempotency_key_invalid", "Idempotency keys are at most 255 chars.")
+    digest = fingerprint(payload)
+    record = _claim(user, scope, key, digest)
+    if record.state == IdempotencyRecord.State.DONE:
+        return record.response_status, record.response_body, True
+    try:
+        status, body = execute()
+    except BaseException:
+        record.delete()  # nothing was stored: the client may retry with the same key
+        raise
+    record.state = IdempotencyRecord.State.DONE
+    record.response_status = status
+    record.response_body = json.loads(json.dumps(body, default=str))
+    record.save(update_fields=["state", "response_status", "response_body"])
+    return status, body, False
+
+
+def _claim(user, scope, key, digest) -> IdempotencyRecord:
+    """Create the in-progress record, or return the finished one; raise on misuse."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    user=user, scope=scope, key=key, fingerprint=digest
+                )
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
+            if existing is None:
+                continue  # deleted meanwhile (failed first attempt): claim again
+            if existing.created_at < timezone.now() - ttl():
+                existing.delete()
+                continue
+            if existing.fingerprint != digest:
+                raise IdempotencyKeyReused() from None
+            if existing.state == IdempotencyRecord.State.IN_PROGRESS:
+                raise IdempotencyInProgress() from None
+            return existing
+    raise IdempotencyInProgress()
+
+
+def idempotency_purge_expired() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - ttl()).delete()
+    return deleted
