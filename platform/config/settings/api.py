@@ -1,13 +1,5 @@
-"""Settings of the public API (REST under /api/v1/, GraphQL under /graphql/)."""
-
-import environ
-
-env = environ.Env()
+"""Settings of the REST API under /api/v1/ (DRF, simplejwt, drf-spectacular)."""
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-}
-
-GRAPHENE = {
-    "SCHEMA": "public_api.graphql.schema.schema",
 }

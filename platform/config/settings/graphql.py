@@ -1,0 +1,5 @@
+"""Settings of the GraphQL API under /graphql/ (graphene-django)."""
+
+GRAPHENE = {
+    "SCHEMA": "public_api.graphql.schema.schema",
+}
