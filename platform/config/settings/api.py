@@ -1,5 +1,63 @@
-"""Settings of the REST API under /api/v1/ (DRF, simplejwt, drf-spectacular)."""
+"""Settings of the REST API under /api/v1/ (DRF, simplejwt, drf-spectacular).
+
+Throttle rates come from the environment so the test suite (and a load test) can raise or lower
+them without editing code; the defaults suit production.
+"""
+
+from datetime import timedelta
+
+import environ
+
+_env = environ.Env()
 
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["public_api.auth.JWTActorAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["public_api.rest.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "public_api.rest.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "public_api.rest.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _env("API_THROTTLE_ANON", default="100/min"),
+        "user": _env("API_THROTTLE_USER", default="300/min"),
+        # Login and registration: a brute-force guard, counted per client IP.
+        "auth": _env("API_THROTTLE_AUTH", default="10/min"),
+    },
+    # Money stays a decimal string ("120.00"), never a float.
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=_env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=_env.int("JWT_REFRESH_DAYS", default=7)),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "StayBook API",
+    "DESCRIPTION": (
+        "Public REST API for guests and hosts. Authenticate with `Authorization: Bearer <access>`"
+        " from `POST /api/v1/auth/token/`. Errors: 400 `{field: [messages]}` (plus `code`), "
+        "401/403/404 `{detail}`, 409/422 `{detail, code}`, 429 `{detail}` with `Retry-After`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "ListingStatusEnum": "listings.models.Listing.Status",
+        "CancellationPolicyEnum": "listings.models.Listing.CancellationPolicy",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
+    },
 }
