@@ -152,7 +152,11 @@ def policy_snapshot(policy: str) -> dict:
 
 
 def _locked(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("listing").get(pk=booking.pk)
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("listing", "occupancy")
+        .get(pk=booking.pk)
+    )
 
 
 def _require_status(booking: Booking, *allowed: str, action: str) -> None:
@@ -286,7 +290,11 @@ def booking_expire_stale(*, now: datetime | None = None) -> int:
     expired = 0
     for pk in list(stale):
         with transaction.atomic():
-            booking = Booking.objects.select_for_update().select_related("occupancy").get(pk=pk)
+            booking = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("occupancy")
+                .get(pk=pk)
+            )
             if booking.status not in (BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT):
                 continue  # answered or paid meanwhile
             booking.status = BookingStatus.EXPIRED
