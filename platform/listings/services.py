@@ -32,7 +32,7 @@ def amenities_from_slugs(slugs) -> list[Amenity]:
     return found
 
 
-def _apply(listing: Listing, fields: dict) -> None:
+def _apply(listing: Listing, fields: dict, *, check_external_id: bool = True) -> None:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed("unknown_field", f"Cannot set: {', '.join(sorted(unknown))}.")
@@ -41,11 +41,14 @@ def _apply(listing: Listing, fields: dict) -> None:
     listing.country = (listing.country or "").upper()
     listing.currency = (listing.currency or "").upper()
     listing.external_id = (listing.external_id or "").strip()
-    validate_listing(listing)
+    validate_listing(listing, check_external_id=check_external_id)
 
 
-def validate_listing(listing: Listing) -> None:
-    """Model validation plus the rules that span fields, as one domain error per problem."""
+def validate_listing(listing: Listing, *, check_external_id: bool = True) -> None:
+    """Model validation plus the rules that span fields, as one domain error per problem.
+
+    `check_external_id=False` skips the one-query uniqueness check of the host's reference, for
+    callers that already checked it for many rows at once (listings.imports)."""
     if listing.currency not in SUPPORTED_CURRENCIES:
         raise ValidationFailed(
             "invalid_currency", f"Unsupported currency: {listing.currency}.", "currency"
@@ -66,10 +69,14 @@ def validate_listing(listing: Listing) -> None:
         raise ValidationFailed(
             "invalid_nights", "Minimum nights cannot exceed maximum nights.", "min_nights"
         )
-    if listing.external_id and (
-        Listing.objects.filter(host_id=listing.host_id, external_id=listing.external_id)
-        .exclude(pk=listing.pk)
-        .exists()
+    if (
+        check_external_id
+        and listing.external_id
+        and (
+            Listing.objects.filter(host_id=listing.host_id, external_id=listing.external_id)
+            .exclude(pk=listing.pk)
+            .exists()
+        )
     ):
         raise ValidationFailed(
             "duplicate_external_id",
