@@ -176,5 +176,5 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
 # --- Interfaces: each fragment belongs to one interface, composed here --------------------------
 from .api import *  # noqa: E402, F403  REST, JWT, OpenAPI
-from .graphql import *  # noqa: E402, F403  GraphQL
 from .backoffice import *  # noqa: E402, F403  django-unfold, import-export
+from .graphql import *  # noqa: E402, F403  GraphQL

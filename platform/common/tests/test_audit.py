@@ -1,0 +1,48 @@
+"""Every change records who made it (user or named system actor) and from where."""
+
+import pytest
+from simple_history.utils import bulk_create_with_history
+
+from bookings.tasks import expire_stale_bookings
+from common.actor import acting_as
+from listings.models import Listing
+from listings.services import listing_update
+from tests.factories import ListingFactory, UserFactory, make_booking
+
+pytestmark = pytest.mark.django_db
+
+
+def test_service_changes_record_the_acting_user_and_ip():
+    listing = ListingFactory()
+    with acting_as(listing.host, ip="203.0.113.9"):
+        listing_update(listing=listing, actor=listing.host, title="New title")
+    record = listing.history.latest()
+    assert record.history_type == "~"
+    assert record.history_user == listing.host
+    assert record.history_actor == f"user:{listing.host.email}"
+    assert record.history_ip == "203.0.113.9"
+    diff = record.diff_against(record.prev_record)
+    assert [(c.field, c.new) for c in diff.changes] == [("title", "New title")]
+
+
+def test_tasks_record_a_named_system_actor(settings):
+    booking = make_booking()
+    booking.__class__.objects.filter(pk=booking.pk).update(expires_at=booking.created_at)
+    assert expire_stale_bookings.delay().get() == 1
+    record = booking.history.latest()
+    assert record.status == "expired"
+    assert record.history_actor == "system:expire_stale_bookings"
+    assert record.history_user is None
+
+
+def test_bulk_writes_keep_history_with_the_actor():
+    host = UserFactory()
+    rows = [
+        Listing(host=host, title=f"L{i}", city="Oslo", country="NO", nightly_price=90)
+        for i in range(5)
+    ]
+    with acting_as(host):
+        bulk_create_with_history(rows, Listing, default_user=host)
+    records = Listing.history.filter(title__startswith="L")
+    assert records.count() == 5
+    assert {r.history_user_id for r in records} == {host.pk}

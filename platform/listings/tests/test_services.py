@@ -1,0 +1,126 @@
+from decimal import Decimal
+
+import pytest
+
+from accounts.roles import is_host
+from common.errors import NotFound, NotPermitted, ValidationFailed
+from listings import services
+from listings.models import Listing
+from listings.selectors import ListingSearch, listing_search
+from tests.factories import AmenityFactory, ListingFactory, UserFactory, future, make_booking
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "title": "Loft by the river", "city": "Porto", "country": "pt", "nightly_price": Decimal("80"),
+    "currency": "eur", "max_guests": 3, "time_zone": "Europe/Lisbon",
+}  # fmt: skip
+
+
+def test_creating_a_listing_makes_the_user_a_host():
+    user = UserFactory()
+    AmenityFactory(slug="wifi")
+    listing = services.listing_create(host=user, amenities=["wifi"], **VALID)
+    assert listing.status == Listing.Status.DRAFT
+    assert (listing.country, listing.currency) == ("PT", "EUR")
+    assert [a.slug for a in listing.amenities.all()] == ["wifi"]
+    assert is_host(user)
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"currency": "XXX"}, "invalid_currency"),
+        ({"currency": "JPY"}, "invalid_currency"),  # zero-decimal currencies are not supported
+        ({"time_zone": "Mars/Olympus"}, "invalid_time_zone"),
+        ({"nightly_price": Decimal("-5")}, "invalid"),
+        ({"max_guests": 0}, "invalid"),
+        ({"min_nights": 10, "max_nights": 5}, "invalid_nights"),
+        ({"title": ""}, "invalid"),
+        ({"weekly_discount": Decimal("120")}, "invalid"),
+        ({"owner": "me"}, "unknown_field"),
+    ],
+)
+def test_invalid_listings_are_refused(change, code):
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_create(host=UserFactory(), **{**VALID, **change})
+    assert exc.value.code == code
+    assert not Listing.objects.exists()
+
+
+def test_unknown_amenity_and_duplicate_external_id():
+    host = UserFactory()
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_create(host=host, amenities=["jacuzzi"], **VALID)
+    assert exc.value.code == "unknown_amenity"
+    services.listing_create(host=host, external_id="A1", **VALID)
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_create(host=host, external_id="A1", **VALID)
+    assert exc.value.code == "duplicate_external_id"
+    assert services.listing_create(host=UserFactory(), external_id="A1", **VALID)  # per host
+
+
+def test_only_the_host_changes_a_listing():
+    listing = ListingFactory()
+    with pytest.raises(NotPermitted):
+        services.listing_update(listing=listing, actor=UserFactory(), title="Mine now")
+    draft = ListingFactory(status=Listing.Status.DRAFT)
+    with pytest.raises(NotFound):  # others' drafts are invisible
+        services.listing_update(listing=draft, actor=UserFactory(), title="x")
+    services.listing_update(listing=listing, actor=listing.host, title="Renamed")
+    listing.refresh_from_db()
+    assert listing.title == "Renamed"
+
+
+def test_delete_with_bookings_unpublishes_instead():
+    listing = ListingFactory()
+    make_booking(listing=listing)
+    assert services.listing_delete(listing=listing, actor=listing.host) is False
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DRAFT
+    empty = ListingFactory()
+    assert services.listing_delete(listing=empty, actor=empty.host) is True
+    assert not Listing.objects.filter(pk=empty.pk).exists()
+
+
+def test_suspension_is_for_staff_and_sticks():
+    listing = ListingFactory()
+    with pytest.raises(NotPermitted):
+        services.listing_suspend(listing=listing, actor=listing.host)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    services.listing_suspend(listing=listing, actor=staff)
+    with pytest.raises(NotPermitted):
+        services.listing_publish(listing=listing, actor=listing.host)
+
+
+def test_search_filters_and_availability():
+    wifi, pool = AmenityFactory(slug="wifi"), AmenityFactory(slug="pool")
+    porto = ListingFactory(city="Porto", nightly_price=Decimal("80"), max_guests=2)
+    porto.amenities.set([wifi, pool])
+    lisbon = ListingFactory(city="Lisbon", nightly_price=Decimal("150"), max_guests=6)
+    lisbon.amenities.set([wifi])
+    ListingFactory(city="Porto", status=Listing.Status.DRAFT)
+    make_booking(listing=lisbon, check_in=future(20), nights=3)
+
+    def ids(**kw):
+        return {listing.pk for listing in listing_search(ListingSearch(**kw))}
+
+    assert ids(city="porto") == {porto.pk}
+    assert ids(guests=4) == {lisbon.pk}
+    assert ids(max_price=Decimal("100")) == {porto.pk}
+    assert ids(amenities=("wifi", "pool")) == {porto.pk}
+    assert ids(check_in=future(21), check_out=future(23)) == {porto.pk}
+    assert ids(check_in=future(23), check_out=future(25)) == {porto.pk, lisbon.pk}
+    ordered = list(listing_search(ListingSearch(ordering="-price")))
+    assert [x.pk for x in ordered] == [lisbon.pk, porto.pk]
+
+
+def test_search_query_count_is_constant(django_assert_max_num_queries):
+    wifi = AmenityFactory(slug="wifi")
+    for _ in range(30):
+        ListingFactory().amenities.set([wifi])
+    with django_assert_max_num_queries(3):
+        rows = list(listing_search(ListingSearch())[:30])
+        assert all(r.host.email for r in rows)
+        assert all([a.slug for a in r.amenities.all()] == ["wifi"] for r in rows)
+        assert all(list(r.photos.all()) == [] for r in rows)
