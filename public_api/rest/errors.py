@@ -61,3 +61,15 @@ def _django_messages(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         return exc.message_dict
     return {NON_FIELD: exc.messages}
+
+
+# A quote for a stay that cannot be booked is a 409 whatever the reason (nights, capacity,
+# dates taken...); only input that is not a stay at all stays a 400.
+MALFORMED_STAY_CODES = frozenset({"dates_required", "dates_invalid", "guests_invalid"})
+
+
+def as_unbookable(error: DomainError) -> DomainError:
+    """The same refusal, classified as a conflict unless the input was malformed."""
+    if error.kind != "invalid" or error.code in MALFORMED_STAY_CODES:
+        return error
+    return DomainError(error.code, error.message, field=error.field)

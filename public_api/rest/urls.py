@@ -1,2 +1,15 @@
+"""/api/v1/: one URLconf per domain, plus the OpenAPI schema and its Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
 app_name = "api"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", include("public_api.rest.accounts.urls")),
+    path("", include("public_api.rest.listings.urls")),
+    path("", include("public_api.rest.bookings.urls")),
+    path("", include("public_api.rest.reviews.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -10,6 +10,14 @@ import environ
 
 _env = environ.Env()
 
+# Requests per period by throttle scope; read at request time by public_api.rest.throttling.
+API_THROTTLE_RATES = {
+    "anon": _env("API_THROTTLE_ANON", default="100/min"),
+    "user": _env("API_THROTTLE_USER", default="300/min"),
+    # Login and registration: a brute-force guard, counted per client IP.
+    "auth": _env("API_THROTTLE_AUTH", default="10/min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["public_api.auth.JWTActorAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -20,15 +28,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "public_api.rest.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "public_api.rest.throttling.AnonThrottle",
+        "public_api.rest.throttling.UserThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": _env("API_THROTTLE_ANON", default="100/min"),
-        "user": _env("API_THROTTLE_USER", default="300/min"),
-        # Login and registration: a brute-force guard, counted per client IP.
-        "auth": _env("API_THROTTLE_AUTH", default="10/min"),
-    },
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     # Money stays a decimal string ("120.00"), never a float.
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

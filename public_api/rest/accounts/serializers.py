@@ -1,0 +1,30 @@
+from rest_framework import serializers
+
+from accounts.models import User
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class RegisteredUser(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name"]
+        read_only_fields = fields
+
+
+class Me(serializers.ModelSerializer):
+    """The caller's own profile: the only place a user's email and phone are ever shown."""
+
+    is_host = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "email", "first_name", "last_name", "phone", "bio", "is_host", "date_joined",
+        ]  # fmt: skip
+        read_only_fields = ["id", "email", "is_host", "date_joined"]

@@ -1,0 +1,72 @@
+"""Registration, JWT tokens and the caller's profile."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from accounts.services import user_register, user_update_profile
+from public_api.rest.openapi import with_errors
+from public_api.rest.throttling import AnonThrottle, AuthThrottle, UserThrottle
+
+from .serializers import Me, RegisteredUser, RegisterInput
+
+# Login and registration add the strict per-IP "auth" rate to the usual ones.
+AUTH_THROTTLES = [AuthThrottle, AnonThrottle, UserThrottle]
+
+
+class RegisterView(APIView):
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        operation_id="auth_register",
+        request=RegisterInput,
+        responses=with_errors({201: RegisteredUser}, 400),
+        auth=[],
+    )
+    def post(self, request):
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data)
+        return Response(RegisteredUser(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainView(jwt_views.TokenObtainPairView):
+    """Exchange email and password for an access and a refresh token."""
+
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(operation_id="auth_token", auth=[])
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshView(jwt_views.TokenRefreshView):
+    """Exchange a refresh token for a new access token."""
+
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(operation_id="auth_token_refresh", auth=[])
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(operation_id="me_retrieve", responses=with_errors({200: Me}, 401))
+    def get(self, request):
+        return Response(Me(request.user).data)
+
+    @extend_schema(
+        operation_id="me_update",
+        request=Me(partial=True),
+        responses=with_errors({200: Me}, 400, 401),
+    )
+    def patch(self, request):
+        data = Me(request.user, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = user_update_profile(user=request.user, **data.validated_data)
+        return Response(Me(user).data)

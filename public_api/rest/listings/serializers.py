@@ -1,0 +1,186 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from calendars.models import HostBlock
+from listings.models import Listing, ListingPhoto
+from listings.selectors import ORDERINGS
+from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
+from reviews.models import Review
+
+# --- output ----------------------------------------------------------------------------------
+
+LIST_FIELDS = [
+    "id", "title", "city", "country", "property_type", "nightly_price", "currency",
+    "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
+    "instant_book", "host", "photo",
+]  # fmt: skip
+DETAIL_EXTRA_FIELDS = [
+    "description", "latitude", "longitude", "cleaning_fee", "weekend_price", "min_nights",
+    "max_nights", "weekly_discount", "monthly_discount", "tax_rate", "cancellation_policy",
+    "photos", "status",
+]  # fmt: skip
+
+
+class Photo(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ListingPhoto
+        fields = ["id", "url", "caption"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, photo) -> str:
+        return _absolute(self.context.get("request"), photo.image.url)
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class ListingItem(serializers.ModelSerializer):
+    """A search result. Reads only prefetched relations (see listings.selectors)."""
+
+    amenities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    rating = serializers.DecimalField(
+        source="rating_average", max_digits=3, decimal_places=2, read_only=True, allow_null=True
+    )
+    host = PublicPerson(read_only=True)
+    photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Listing
+        fields = LIST_FIELDS
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_photo(self, listing) -> str | None:
+        photos = list(listing.photos.all())  # prefetched, already in display order
+        if not photos:
+            return None
+        return _absolute(self.context.get("request"), photos[0].image.url)
+
+
+class ListingDetail(ListingItem):
+    photos = Photo(many=True, read_only=True)
+
+    class Meta(ListingItem.Meta):
+        fields = LIST_FIELDS + DETAIL_EXTRA_FIELDS
+        read_only_fields = fields
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class ListingInput(serializers.ModelSerializer):
+    """What a host may set. The model's validators bound every number (no 500 on 1e30)."""
+
+    amenities = serializers.ListField(
+        child=serializers.SlugField(max_length=50), required=False, max_length=100
+    )
+    status = serializers.ChoiceField(
+        choices=[Listing.Status.DRAFT, Listing.Status.PUBLISHED],
+        required=False,
+        help_text="draft or published (suspension is staff-only).",
+    )
+
+    class Meta:
+        model = Listing
+        fields = [
+            "title", "description", "property_type", "address", "city", "country", "latitude",
+            "longitude", "time_zone", "max_guests", "bedrooms", "beds", "bathrooms",
+            "nightly_price", "weekend_price", "cleaning_fee", "currency", "min_nights",
+            "max_nights", "weekly_discount", "monthly_discount", "tax_rate",
+            "cancellation_policy", "instant_book", "amenities", "status",
+        ]  # fmt: skip
+
+
+class ListingSearchQuery(serializers.Serializer):
+    city = serializers.CharField(max_length=100, required=False)
+    country = serializers.CharField(max_length=100, required=False)
+    check_in = serializers.DateField(required=False)
+    check_out = serializers.DateField(required=False)
+    guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    min_price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    max_price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    amenities = serializers.CharField(
+        max_length=500, required=False, help_text="Comma-separated amenity slugs, all required."
+    )
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False)
+    mine = serializers.BooleanField(
+        required=False, help_text="1: only the caller's own listings, drafts included."
+    )
+
+    def validate(self, attrs):
+        if bool(attrs.get("check_in")) != bool(attrs.get("check_out")):
+            missing = "check_out" if attrs.get("check_in") else "check_in"
+            raise serializers.ValidationError({missing: ["Give check_in and check_out together."]})
+        return attrs
+
+
+class DateRangeQuery(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class AvailabilityDay(serializers.Serializer):
+    date = serializers.DateField()
+    available = serializers.BooleanField()
+    price = money_field()
+
+
+class Availability(serializers.Serializer):
+    days = AvailabilityDay(many=True)
+
+
+class QuoteQuery(serializers.Serializer):
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    guests = serializers.IntegerField(min_value=0, max_value=1000)
+
+
+class NightPrice(serializers.Serializer):
+    date = serializers.DateField()
+    price = money_field()
+
+
+class Quote(serializers.Serializer):
+    listing = serializers.UUIDField()
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    guests = serializers.IntegerField()
+    nights = serializers.IntegerField()
+    nightly = NightPrice(many=True)
+    nightly_subtotal = money_field()
+    discount = money_field()
+    cleaning_fee = money_field()
+    service_fee = money_field()
+    taxes = money_field()
+    total = money_field()
+    currency = serializers.CharField()
+
+
+class ListingReview(serializers.ModelSerializer):
+    author = FirstNameOnly(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "rating", "comment", "author", "created_at", "response"]
+        read_only_fields = fields
+
+
+class BlockInput(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class Block(serializers.ModelSerializer):
+    class Meta:
+        model = HostBlock
+        fields = ["id", "start", "end", "note"]
+        read_only_fields = fields

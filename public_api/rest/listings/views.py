@@ -1,0 +1,303 @@
+"""Listings: search, detail, the host's writes, calendar reads and writes, quotes, reviews."""
+
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from icalendar import Calendar, Event
+from rest_framework import permissions, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookings.services import booking_quote
+from calendars.models import HostBlock
+from calendars.selectors import listing_availability, occupied_ranges
+from calendars.services import host_block_create, host_block_delete, validate_range
+from common.dates import today_in
+from common.errors import DomainError
+from listings.permissions import can_manage_listing
+from listings.selectors import ListingSearch, listing_search, listing_visible_to
+from listings.services import (
+    listing_create,
+    listing_delete,
+    listing_publish,
+    listing_unpublish,
+    listing_update,
+)
+from public_api.rest.errors import as_unbookable
+from public_api.rest.lookups import get_visible
+from public_api.rest.openapi import with_errors
+from public_api.rest.pagination import PageNumberPagination
+from public_api.rest.query import PAGINATION_PARAMS, NoQuery, parse_query
+from reviews.selectors import review_list_published
+
+from . import serializers as s
+
+LISTING_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+BLOCK_ID = OpenApiParameter("block_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+def visible_listing(request, pk):
+    return get_visible(listing_visible_to(request.user), pk)
+
+
+class ListingListView(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="listings_list",
+        parameters=[
+            s.ListingSearchQuery,
+        ],
+        responses=with_errors({200: s.ListingItem(many=True)}, 400, 401, 404),
+        auth=[{"jwtAuth": []}, {}],
+    )
+    def get(self, request):
+        query = parse_query(s.ListingSearchQuery, request, extra=PAGINATION_PARAMS)
+        if query.get("check_in"):
+            validate_range(
+                query["check_in"], query["check_out"], start_field="check_in", end_field="check_out"
+            )
+        if query.get("mine") and not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in to list your own listings.")
+        params = ListingSearch(
+            city=query.get("city"),
+            country=query.get("country"),
+            check_in=query.get("check_in"),
+            check_out=query.get("check_out"),
+            guests=query.get("guests"),
+            min_price=query.get("min_price"),
+            max_price=query.get("max_price"),
+            amenities=_slugs(query.get("amenities", "")),
+            ordering=query.get("ordering") or "newest",
+            mine_for=request.user if query.get("mine") else None,
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(listing_search(params), request, view=self)
+        data = s.ListingItem(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="listings_create",
+        request=s.ListingInput,
+        responses=with_errors({201: s.ListingDetail}, 400, 401),
+    )
+    def post(self, request):
+        data = s.ListingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = listing_create(host=request.user, **data.validated_data)
+        return Response(_detail(request, listing.pk), status=status.HTTP_201_CREATED)
+
+
+def _slugs(raw: str) -> tuple[str, ...]:
+    return tuple(sorted({slug.strip() for slug in raw.split(",") if slug.strip()}))
+
+
+def _detail(request, pk) -> dict:
+    """The listing as stored, re-read with its relations (the response shows the truth)."""
+    listing = listing_visible_to(request.user).get(pk=pk)
+    return s.ListingDetail(listing, context={"request": request}).data
+
+
+class ListingDetailView(APIView):
+    @extend_schema(
+        operation_id="listings_retrieve",
+        parameters=[LISTING_ID],
+        responses=with_errors({200: s.ListingDetail}, 400, 404),
+        auth=[{"jwtAuth": []}, {}],
+    )
+    def get(self, request, id):
+        listing = visible_listing(request, id)
+        return Response(s.ListingDetail(listing, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="listings_update",
+        parameters=[LISTING_ID],
+        request=s.ListingInput(partial=True),
+        responses=with_errors({200: s.ListingDetail}, 400, 401, 403, 404),
+    )
+    def patch(self, request, id):
+        listing = visible_listing(request, id)
+        data = s.ListingInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        new_status = fields.pop("status", None)
+        with transaction.atomic():
+            listing = listing_update(listing=listing, actor=request.user, **fields)
+            if new_status == "published":
+                listing_publish(listing=listing, actor=request.user)
+            elif new_status == "draft":
+                listing_unpublish(listing=listing, actor=request.user)
+        return Response(_detail(request, listing.pk))
+
+    @extend_schema(
+        operation_id="listings_destroy",
+        parameters=[LISTING_ID],
+        responses=with_errors(
+            {
+                204: OpenApiResponse(description="Deleted."),
+                200: OpenApiResponse(
+                    s.ListingDetail,
+                    description="The listing has bookings: it was unpublished instead.",
+                ),
+            },
+            400,
+            401,
+            403,
+            404,
+        ),
+    )
+    def delete(self, request, id):
+        listing = visible_listing(request, id)
+        if listing_delete(listing=listing, actor=request.user):
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(_detail(request, listing.pk))
+
+
+class AvailabilityView(APIView):
+    @extend_schema(
+        operation_id="listings_availability",
+        parameters=[LISTING_ID, s.DateRangeQuery],
+        responses=with_errors({200: s.Availability}, 400, 404),
+        auth=[{"jwtAuth": []}, {}],
+    )
+    def get(self, request, id):
+        listing = visible_listing(request, id)
+        query = parse_query(s.DateRangeQuery, request)
+        validate_range(query["start"], query["end"])
+        days = listing_availability(listing, query["start"], query["end"])
+        return Response(s.Availability({"days": days}).data)
+
+
+class QuoteView(APIView):
+    @extend_schema(
+        operation_id="listings_quote",
+        parameters=[LISTING_ID, s.QuoteQuery],
+        responses=with_errors({200: s.Quote}, 400, 404, 409),
+        auth=[{"jwtAuth": []}, {}],
+    )
+    def get(self, request, id):
+        listing = visible_listing(request, id)
+        query = parse_query(s.QuoteQuery, request)
+        guest = request.user if request.user.is_authenticated else None
+        try:
+            quote = booking_quote(listing=listing, guest=guest, **query)
+        except DomainError as error:
+            raise as_unbookable(error) from error
+        body = {
+            **vars(quote),
+            "listing": listing.pk,
+            "guests": query["guests"],
+            "nights": quote.nights,
+        }
+        return Response(s.Quote(body).data)
+
+
+class ListingReviewsView(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="listings_reviews",
+        parameters=[
+            LISTING_ID,
+        ],
+        responses=with_errors({200: s.ListingReview(many=True)}, 400, 404),
+        auth=[{"jwtAuth": []}, {}],
+    )
+    def get(self, request, id):
+        listing = visible_listing(request, id)
+        parse_query(NoQuery, request, extra=PAGINATION_PARAMS)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(
+            review_list_published(listing=listing), request, view=self
+        )
+        return paginator.get_paginated_response(s.ListingReview(page, many=True).data)
+
+
+class BlockCreateView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="listings_blocks_create",
+        parameters=[LISTING_ID],
+        request=s.BlockInput,
+        responses=with_errors({201: s.Block}, 400, 401, 403, 404, 409),
+    )
+    def post(self, request, id):
+        listing = visible_listing(request, id)
+        data = s.BlockInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        block = host_block_create(listing=listing, actor=request.user, **data.validated_data)
+        return Response(s.Block(block).data, status=status.HTTP_201_CREATED)
+
+
+class BlockDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="listings_blocks_destroy",
+        parameters=[LISTING_ID, BLOCK_ID],
+        request=None,
+        responses=with_errors({204: OpenApiResponse(description="Removed.")}, 400, 401, 404),
+    )
+    def delete(self, request, id, block_id):
+        listing = visible_listing(request, id)
+        # A host's blocks are private: to anyone else they do not exist.
+        if not can_manage_listing(listing, request.user):
+            raise NotFound()
+        block = get_visible(HostBlock.objects.filter(listing=listing), block_id, "block_id")
+        host_block_delete(block=block, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ICalendarRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: text/calendar` (errors are then JSON text)."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | str):
+            return data
+        return JSONRenderer().render(data)
+
+
+class CalendarFeedView(APIView):
+    renderer_classes = [JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(
+        operation_id="listings_calendar_ics",
+        parameters=[LISTING_ID],
+        responses=with_errors(
+            {
+                (200, "text/calendar"): OpenApiResponse(
+                    OpenApiTypes.STR, description="iCalendar: one VEVENT per occupied range."
+                )
+            },
+            400,
+            404,
+        ),
+        auth=[{"jwtAuth": []}, {}],
+    )
+    def get(self, request, id):
+        listing = visible_listing(request, id)
+        parse_query(NoQuery, request)
+        feed = Calendar()
+        feed.add("prodid", "-//StayBook//Availability//EN")
+        feed.add("version", "2.0")
+        stamp = datetime.now(UTC)
+        for start, end in occupied_ranges(listing, start=today_in(listing.time_zone)):
+            event = Event()
+            # Only the dates: who stays (or why the host closed them) is nobody's business.
+            event.add("uid", f"{listing.pk}-{start.isoformat()}@staybook")
+            event.add("summary", "Unavailable")
+            event.add("dtstart", start)
+            event.add("dtend", end)
+            event.add("dtstamp", stamp)
+            feed.add_component(event)
+        return HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
