@@ -33,12 +33,18 @@ class ListingSearch:
     mine_for: object | None = None  # a user: search only their own listings, any status
 
 
-def listing_base_queryset() -> QuerySet:
-    """Listings with what a list page shows, in a fixed number of queries."""
-    return Listing.objects.select_related("host").prefetch_related(
+def listing_prefetches() -> list[Prefetch]:
+    """The related rows a listing's output shows; also for `prefetch_related_objects` on
+    listings reached through another model (a page of bookings)."""
+    return [
         Prefetch("amenities", queryset=Amenity.objects.order_by("slug")),
         Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "created_at")),
-    )
+    ]
+
+
+def listing_base_queryset() -> QuerySet:
+    """Listings with what a list page shows, in a fixed number of queries."""
+    return Listing.objects.select_related("host").prefetch_related(*listing_prefetches())
 
 
 def listing_visible_to(user) -> QuerySet:
