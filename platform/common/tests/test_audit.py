@@ -1,10 +1,10 @@
 """Every change records who made it (user or named system actor) and from where."""
 
 import pytest
-from simple_history.utils import bulk_create_with_history
 
 from bookings.tasks import expire_stale_bookings
 from common.actor import acting_as
+from common.history import bulk_create_audited
 from listings.models import Listing
 from listings.services import listing_update
 from tests.factories import ListingFactory, UserFactory, make_booking
@@ -41,8 +41,11 @@ def test_bulk_writes_keep_history_with_the_actor():
         Listing(host=host, title=f"L{i}", city="Oslo", country="NO", nightly_price=90)
         for i in range(5)
     ]
-    with acting_as(host):
-        bulk_create_with_history(rows, Listing, default_user=host)
+    with acting_as(host, ip="198.51.100.7"):
+        bulk_create_audited(rows, Listing)
     records = Listing.history.filter(title__startswith="L")
     assert records.count() == 5
     assert {r.history_user_id for r in records} == {host.pk}
+    assert {(r.history_actor, r.history_ip) for r in records} == {
+        (f"user:{host.email}", "198.51.100.7")
+    }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "bookings",
     "reviews",
     "audit",
+    "demo",
     # the interfaces
     "backoffice",
     "public_api",

@@ -1,0 +1,306 @@
+"""Deterministic demo data: the five demo accounts, listings in ten cities, stays in every status,
+published and pending reviews. Future stays go through the real services; past stays (which the
+services rightly refuse to create) are written directly with the same pricing code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import User
+from bookings import services as booking_services
+from bookings.models import Booking, BookingStatus
+from bookings.pricing import PriceRules, quote
+from calendars.models import Occupancy
+from calendars.services import host_block_create
+from common.actor import acting_as
+from common.history import bulk_create_audited
+from common.money import money
+from listings.models import Amenity, Listing
+from reviews.models import Review
+from reviews.services import listing_rating_refresh
+
+from . import catalogue as cat
+
+SEED = 20261124
+SYSTEM_ACTOR = "seed_demo"
+
+
+@dataclass
+class SeedReport:
+    created: bool
+    counts: dict = field(default_factory=dict)
+
+
+def seed_demo() -> SeedReport:
+    """Create the demo dataset once; a second run changes nothing."""
+    if Listing.objects.filter(host__email=cat.ACCOUNTS["host"][0]).exists():
+        return SeedReport(created=False, counts=_counts())
+    with acting_as(SYSTEM_ACTOR), transaction.atomic():
+        _Seeder(random.Random(SEED)).run()
+    return SeedReport(created=True, counts=_counts())
+
+
+def _counts() -> dict:
+    return {
+        "users": User.objects.count(),
+        "listings": Listing.objects.count(),
+        "bookings": Booking.objects.count(),
+        "reviews": Review.objects.count(),
+    }
+
+
+class _Seeder:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.today = timezone.localdate()
+        self.password = make_password(cat.DEMO_PASSWORD)  # hash once, reuse: fast and identical
+
+    # --- people -------------------------------------------------------------------------------
+
+    def user(self, email, first, last, *groups, **flags) -> User:
+        user, _ = User.objects.get_or_create(
+            email=email,
+            defaults={"first_name": first, "last_name": last, "password": self.password, **flags},
+        )
+        for name in groups:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+        return user
+
+    def person(self, index: int, *groups) -> User:
+        first = cat.FIRST_NAMES[index % len(cat.FIRST_NAMES)]
+        last = cat.LAST_NAMES[(index * 7) % len(cat.LAST_NAMES)]
+        email = f"{first.lower()}.{last.lower()}{index}@example.net".replace("é", "e")
+        email = email.replace("ê", "e").replace("ü", "u").replace("í", "i").replace("ç", "c")
+        return self.user(email, first, last, *groups)
+
+    # --- the dataset --------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.amenities = [
+            Amenity.objects.get_or_create(slug=slug, defaults={"name": name, "icon": icon})[0]
+            for slug, name, icon in cat.AMENITIES
+        ]
+        accounts = {key: self.user(*cat.ACCOUNTS[key]) for key in cat.ACCOUNTS}
+        admin = accounts["admin"]
+        admin.is_staff = admin.is_superuser = True
+        admin.save()
+        accounts["moderator"].groups.add(Group.objects.get(name=roles.MODERATORS))
+        accounts["auditor"].groups.add(Group.objects.get(name=roles.AUDITORS))
+        host, guest = accounts["host"], accounts["guest"]
+        host.groups.add(Group.objects.get(name=roles.HOSTS))
+        host.bio = "Superhost in Lisbon and Porto since 2019."
+        host.save()
+
+        other_hosts = [self.person(i, roles.HOSTS) for i in range(1, 6)]
+        guests = [self.person(i) for i in range(10, 22)]
+
+        own = [
+            self.listing(host, 0, "host-lisbon-1", instant_book=True),
+            self.listing(host, 1, "host-porto-1", instant_book=False),  # request to book
+            self.listing(host, 0, "host-lisbon-2", instant_book=True, policy="strict"),
+            self.listing(host, 1, "host-porto-draft", status=Listing.Status.DRAFT),
+        ]
+        others = [
+            self.listing(h, (i * 2 + k) % len(cat.CITIES), f"L{i}{k}")
+            for i, h in enumerate(other_hosts)
+            for k in range(3)
+        ]
+        published = [x for x in own + others if x.status == Listing.Status.PUBLISHED]
+
+        # Past stays with reviews: published mostly, some waiting for moderation.
+        for n, listing in enumerate(published):
+            for k in range(3):
+                stay = self.past_stay(listing, guests[(n + k) % len(guests)], 20 + 25 * k + n)
+                status = Review.Status.PENDING if (n + k) % 5 == 0 else Review.Status.PUBLISHED
+                self.review(stay, status, accounts["moderator"])
+            listing_rating_refresh(listing.pk)
+
+        # guest@: a stay that ended 3 days ago with no review yet, and an upcoming confirmed one.
+        self.past_stay(own[0], guest, ended_days_ago=3, nights=3)
+        self.confirmed(others[0], guest, 21, 4)
+
+        # host@: a pending request on the request-to-book listing, a confirmed stay, a block.
+        self.book(own[1], guests[0], 14, 3)
+        self.confirmed(own[0], guests[1], 30, 5)
+        host_block_create(
+            listing=own[0], start=self.day(60), end=self.day(67), note="Owner stay", actor=host
+        )
+
+        # The remaining statuses, through the services.
+        hold = self.book(others[1], guests[2], 12, 2)  # pending payment (or a request)
+        if hold.status == BookingStatus.REQUESTED:
+            booking_services.booking_accept(booking=hold, actor=others[1].host)
+        cancelled = self.confirmed(others[2], guests[3], 40, 3)
+        booking_services.booking_cancel(
+            booking=cancelled, actor=guests[3], reason="Change of plans"
+        )
+        request = self.book(own[1], guests[4], 45, 2)
+        booking_services.booking_decline(booking=request, actor=host, reason="Dates unavailable")
+        stale = self.book(others[3], guests[5], 50, 2)
+        # Let this one hold run out, then expire it the way the scheduled task would.
+        Booking.objects.filter(pk=stale.pk).update(
+            expires_at=timezone.now() - dt.timedelta(hours=1)
+        )
+        booking_services.booking_expire_stale()
+        for k, listing in enumerate(others[4:10]):
+            self.confirmed(listing, guests[(k + 6) % len(guests)], 8 + 9 * k, 3 + k % 3)
+
+    # --- building blocks ----------------------------------------------------------------------
+
+    def day(self, offset: int) -> dt.date:
+        return self.today + dt.timedelta(days=offset)
+
+    def listing(self, host, city_index, external_id, *, instant_book=None, policy=None,
+                status=Listing.Status.PUBLISHED) -> Listing:  # fmt: skip
+        rng = self.rng
+        city, country, tz, currency, lat, lng, price = cat.CITIES[city_index]
+        nightly = money(Decimal(price) * rng.choice(cat.PRICE_STEPS))
+        place = rng.choice(cat.PLACES)
+        listing = Listing.objects.create(
+            host=host, external_id=external_id,
+            title=f"{rng.choice(cat.ADJECTIVES)} {place} in {city}",
+            description=f"A {place} in the heart of {city}, close to cafés and transport.",
+            property_type=rng.choice(cat.PROPERTY_TYPES), address=f"{rng.randint(1, 200)} Main St",
+            city=city, country=country, time_zone=tz, currency=currency,
+            latitude=Decimal(lat) + Decimal(rng.randint(-900, 900)) / 100000,
+            longitude=Decimal(lng) + Decimal(rng.randint(-900, 900)) / 100000,
+            max_guests=rng.choice([2, 2, 3, 4, 4, 6, 8]), bedrooms=rng.randint(1, 4),
+            beds=rng.randint(1, 5), bathrooms=Decimal(rng.choice(["1", "1", "1.5", "2"])),
+            nightly_price=nightly,
+            weekend_price=money(nightly * Decimal("1.2")) if rng.random() < 0.5 else None,
+            cleaning_fee=money(nightly * Decimal("0.4")), min_nights=rng.choice([1, 1, 2, 3]),
+            max_nights=rng.choice([30, 60, 90]), weekly_discount=Decimal(rng.choice([0, 5, 10])),
+            monthly_discount=Decimal(rng.choice([0, 15, 20])),
+            tax_rate=Decimal(rng.choice(["0", "5", "6.5", "10"])),
+            cancellation_policy=policy or rng.choice(cat.POLICIES),
+            instant_book=rng.random() < 0.7 if instant_book is None else instant_book,
+            status=status,
+        )  # fmt: skip
+        listing.amenities.set(rng.sample(self.amenities, rng.randint(4, 9)))
+        return listing
+
+    def book(self, listing, guest, in_days, nights) -> Booking:
+        check_in = self.day(in_days)
+        return booking_services.booking_create(
+            guest=guest, listing=listing, check_in=check_in,
+            check_out=check_in + dt.timedelta(days=max(nights, listing.min_nights)),
+            guests=min(2, listing.max_guests),
+        )  # fmt: skip
+
+    def confirmed(self, listing, guest, in_days, nights) -> Booking:
+        """A paid, confirmed stay (accepted first when the listing is request-to-book)."""
+        booking = self.book(listing, guest, in_days, nights)
+        if booking.status == BookingStatus.REQUESTED:
+            booking = booking_services.booking_accept(booking=booking, actor=listing.host)
+        return booking_services.booking_mark_paid(booking=booking, amount=booking.total)
+
+    def past_stay(self, listing, guest, ended_days_ago, nights=None) -> Booking:
+        nights = max(nights or self.rng.randint(2, 6), listing.min_nights)
+        check_out = self.day(-ended_days_ago)
+        check_in = check_out - dt.timedelta(days=nights)
+        return historic_booking(listing, guest, check_in, check_out, BookingStatus.COMPLETED)
+
+    def review(self, stay: Booking, status: str, moderator) -> Review:
+        rating = self.rng.choice([3, 4, 4, 5, 5, 5])
+        published = status == Review.Status.PUBLISHED
+        return Review.objects.create(
+            booking=stay, listing_id=stay.listing_id, author_id=stay.guest_id, rating=rating,
+            cleanliness=self.rng.choice([4, 5]), location=self.rng.choice([3, 4, 5]),
+            comment=self.rng.choice(cat.COMMENTS), status=status,
+            moderated_by=moderator if published else None,
+            moderated_at=timezone.now() if published else None,
+        )  # fmt: skip
+
+
+def historic_booking(listing, guest, check_in, check_out, status, *, save=True) -> Booking:
+    """A stay in the past, priced by the same quote code as live bookings, fully paid."""
+    q = quote(
+        PriceRules.of(listing), check_in, check_out,
+        guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
+        host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
+    )  # fmt: skip
+    occupancy = Occupancy(listing=listing, start=check_in, end=check_out, kind="booking")
+    booking = Booking(
+        guest=guest, listing=listing, occupancy=occupancy, check_in=check_in, check_out=check_out,
+        guests=min(2, listing.max_guests), status=status, currency=q.currency,
+        nightly_subtotal=q.nightly_subtotal, discount=q.discount, cleaning_fee=q.cleaning_fee,
+        service_fee=q.service_fee, taxes=q.taxes, total=q.total, host_fee=q.host_fee,
+        price_snapshot=q.as_snapshot(), cancellation_policy=listing.cancellation_policy,
+        policy_snapshot=booking_services.policy_snapshot(listing.cancellation_policy),
+        amount_paid=q.total,
+    )  # fmt: skip
+    if save:
+        occupancy.save()
+        booking.occupancy = occupancy
+        booking.save()
+    return booking
+
+
+# --- scale-up for benchmarks ------------------------------------------------------------------
+
+
+def seed_bulk(*, listings: int, bookings: int, batch_size: int = 2000) -> dict:
+    """Add `listings` listings and `bookings` past/future stays with bulk inserts (history
+    included, in bulk). Each run adds more; meant for benchmarks, not for demos."""
+    rng = random.Random(SEED + Listing.objects.count())
+    password = make_password(None)  # unusable: bulk accounts cannot log in
+    run = f"{timezone.now():%Y%m%d%H%M%S}{rng.randint(0, 9999):04d}"
+    with acting_as(SYSTEM_ACTOR), transaction.atomic():
+        host_count = max(1, listings // 10)
+        hosts = User.objects.bulk_create(
+            User(email=f"bulk-host-{run}-{i}@example.org", first_name="Bulk", password=password)
+            for i in range(host_count)
+        )
+        guests = User.objects.bulk_create(
+            User(email=f"bulk-guest-{run}-{i}@example.org", first_name="Guest", password=password)
+            for i in range(max(1, bookings // 20))
+        )
+        Group.objects.get(name=roles.HOSTS).user_set.add(*hosts)
+        new_listings = [_bulk_listing(rng, hosts[i % host_count], f"bulk-{run}-{i}")
+                        for i in range(listings)]  # fmt: skip
+        bulk_create_audited(new_listings, Listing, batch_size=batch_size)
+        occupancies, stays = _bulk_stays(rng, new_listings, guests, bookings)
+        Occupancy.objects.bulk_create(occupancies, batch_size=batch_size)
+        bulk_create_audited(stays, Booking, batch_size=batch_size)
+    return {"listings": len(new_listings), "bookings": len(stays)}
+
+
+def _bulk_listing(rng, host, external_id) -> Listing:
+    city, country, tz, currency, _lat, _lng, price = rng.choice(cat.CITIES)
+    return Listing(
+        host=host, external_id=external_id, title=f"{rng.choice(cat.ADJECTIVES)} stay in {city}",
+        city=city, country=country, time_zone=tz, currency=currency,
+        nightly_price=money(Decimal(price) * rng.choice(cat.PRICE_STEPS)),
+        max_guests=rng.choice([2, 4, 6]), cancellation_policy=rng.choice(cat.POLICIES),
+        instant_book=True, status=Listing.Status.PUBLISHED,
+    )  # fmt: skip
+
+
+def _bulk_stays(rng, listings, guests, count):
+    """Back-to-back stays per listing (never overlapping), from a year ago onwards."""
+    today = timezone.localdate()
+    cursor = {listing.pk: today - dt.timedelta(days=365) for listing in listings}
+    occupancies, stays = [], []
+    for i in range(count):
+        listing = listings[i % len(listings)]
+        check_in = cursor[listing.pk] + dt.timedelta(days=rng.randint(0, 4))
+        check_out = check_in + dt.timedelta(days=rng.randint(1, 6))
+        cursor[listing.pk] = check_out
+        status = BookingStatus.COMPLETED if check_out <= today else BookingStatus.CONFIRMED
+        booking = historic_booking(
+            listing, guests[i % len(guests)], check_in, check_out, status, save=False
+        )
+        occupancies.append(booking.occupancy)
+        stays.append(booking)
+    return occupancies, stays

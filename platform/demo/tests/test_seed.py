@@ -1,0 +1,80 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import User
+from bookings.models import Booking, BookingStatus
+from demo.seed import seed_bulk, seed_demo
+from listings.models import Listing
+from reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_and_their_stories():
+    assert seed_demo().created
+    users = {u.email: u for u in User.objects.filter(email__endswith="@example.com")}
+    assert set(users) == {f"{r}@example.com" for r in
+                          ("admin", "host", "guest", "moderator", "auditor")}  # fmt: skip
+    assert all(u.check_password("demo-password") for u in users.values())
+    assert users["admin@example.com"].is_superuser
+    assert roles.is_moderator(users["moderator@example.com"])
+    assert roles.is_auditor(users["auditor@example.com"])
+
+    host = users["host@example.com"]
+    published = Listing.objects.filter(host=host, status=Listing.Status.PUBLISHED)
+    assert published.count() >= 3
+    assert published.filter(instant_book=False, bookings__status=BookingStatus.REQUESTED).exists()
+    assert Booking.objects.filter(listing__host=host, status=BookingStatus.COMPLETED).exists()
+
+    guest_stays = Booking.objects.filter(guest=users["guest@example.com"])
+    recent = guest_stays.get(status=BookingStatus.COMPLETED)
+    assert timezone.localdate() - recent.check_out <= dt.timedelta(days=7)
+    assert not Review.objects.filter(booking=recent).exists()
+    assert guest_stays.filter(status=BookingStatus.CONFIRMED, check_in__gt=timezone.localdate())
+
+    statuses = set(Booking.objects.values_list("status", flat=True))
+    assert statuses == set(BookingStatus.values)
+    assert {"pending", "published"} <= set(Review.objects.values_list("status", flat=True))
+    assert Listing.objects.values("country").distinct().count() >= 5
+    assert Listing.objects.filter(review_count__gt=0, rating_average__isnull=False).exists()
+
+
+def test_seeding_twice_changes_nothing():
+    seed_demo()
+    before = (User.objects.count(), Listing.objects.count(), Booking.objects.count(),
+              Listing.history.count())  # fmt: skip
+    assert not seed_demo().created
+    after = (User.objects.count(), Listing.objects.count(), Booking.objects.count(),
+             Listing.history.count())  # fmt: skip
+    assert before == after
+
+
+def test_seed_is_deterministic():
+    seed_demo()
+    titles = sorted(Listing.objects.values_list("title", "nightly_price"))
+    Review.objects.all().delete()
+    Booking.objects.all().delete()
+    Listing.objects.all().delete()
+    assert seed_demo().created
+    assert sorted(Listing.objects.values_list("title", "nightly_price")) == titles
+
+
+def test_bulk_seed_adds_non_overlapping_stays_with_history():
+    added = seed_bulk(listings=20, bookings=300)
+    assert added == {"listings": 20, "bookings": 300}
+    bulk = Booking.objects.filter(listing__external_id__startswith="bulk-")
+    assert bulk.count() == 300
+    for listing_id in bulk.values_list("listing_id", flat=True).distinct()[:5]:
+        stays = list(bulk.filter(listing_id=listing_id).order_by("check_in"))
+        assert all(a.check_out <= b.check_in for a, b in zip(stays, stays[1:], strict=False))
+    assert Booking.history.filter(history_actor="system:seed_demo").count() >= 300
+
+
+def test_never_under_production_settings(settings):
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(Exception, match="never runs under production"):
+        call_command("seed_demo")
