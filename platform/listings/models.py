@@ -160,3 +160,48 @@ class ListingPhoto(BaseModel):
 
     def __str__(self):
         return self.caption or f"Photo {self.position}"
+
+
+class ListingImportJob(BaseModel):
+    """A listing import too big for one request, run by a Celery task (listings.tasks).
+
+    The back-office shows it as a progress record: status, counts and the per-row error report.
+    The uploaded bytes are kept only until the task has read them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        IMPORTED = "imported", "Imported"
+        VALIDATED = "validated", "Checked, nothing written (dry run)"
+        REJECTED = "rejected", "Rejected: the file has invalid rows, nothing written"
+        FAILED = "failed", "Failed: the file could not be read"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listing_imports"
+    )
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveIntegerField(default=0)
+    source = models.BinaryField(null=True, editable=False)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="The outcome, in a sentence.")
+    error_report = models.JSONField(
+        default=list, blank=True, help_text="Invalid rows: [{row, external_id, errors}]."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.PENDING, self.Status.RUNNING)
