@@ -1,11 +1,24 @@
+"""The GraphQL schema: each domain contributes its queries and mutations, stitched here."""
+
 import graphene
 
+from .accounts.mutations import AccountMutations
+from .accounts.queries import AccountQueries
+from .bookings.mutations import BookingMutations
+from .bookings.queries import BookingQueries
+from .listings.mutations import ListingMutations
+from .listings.queries import ListingQueries
+from .reviews.mutations import ReviewMutations
 
-class Query(graphene.ObjectType):
-    ping = graphene.String(description="Health check of the GraphQL endpoint.")
 
-    def resolve_ping(root, info):
-        return "pong"
+class Query(AccountQueries, ListingQueries, BookingQueries, graphene.ObjectType):
+    pass
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(
+    AccountMutations, ListingMutations, BookingMutations, ReviewMutations, graphene.ObjectType
+):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

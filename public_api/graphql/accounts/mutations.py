@@ -1,0 +1,91 @@
+import graphene
+from django.contrib.auth import authenticate
+from rest_framework.exceptions import APIException
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.services import user_register
+from common.errors import DomainError
+
+from ..mutations import DomainMutation
+from ..throttling import check_auth_attempt
+from .types import User
+
+
+class RegisterInput(graphene.InputObjectType):
+    email = graphene.String(required=True)
+    password = graphene.String(required=True)
+    first_name = graphene.String()
+    last_name = graphene.String()
+
+
+class Register(DomainMutation):
+    """Create an account; then call tokenAuth to sign in."""
+
+    class Arguments:
+        input = RegisterInput(required=True)
+
+    user = graphene.Field(User)
+
+    @classmethod
+    def perform(cls, info, *, email, password, first_name="", last_name=""):
+        check_auth_attempt(info.context)
+        user = user_register(
+            email=email, password=password, first_name=first_name or "", last_name=last_name or ""
+        )
+        return {"user": user}
+
+
+class TokenAuthInput(graphene.InputObjectType):
+    email = graphene.String(required=True)
+    password = graphene.String(required=True)
+
+
+class TokenAuth(DomainMutation):
+    """Exchange email and password for a JWT pair; send `Authorization: Bearer <access>`."""
+
+    class Arguments:
+        input = TokenAuthInput(required=True)
+
+    access = graphene.String()
+    refresh = graphene.String()
+
+    @classmethod
+    def perform(cls, info, *, email, password):
+        check_auth_attempt(info.context)
+        user = authenticate(info.context, email=email, password=password)
+        if user is None:
+            raise DomainError(
+                "invalid_credentials", "No active account found with the given credentials."
+            )
+        refresh = RefreshToken.for_user(user)
+        return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+class RefreshTokenInput(graphene.InputObjectType):
+    refresh = graphene.String(required=True)
+
+
+class RefreshAccessToken(DomainMutation):
+    """A new access token from a refresh token."""
+
+    class Arguments:
+        input = RefreshTokenInput(required=True)
+
+    access = graphene.String()
+
+    @classmethod
+    def perform(cls, info, *, refresh):
+        serializer = TokenRefreshSerializer(data={"refresh": refresh})
+        try:
+            serializer.is_valid(raise_exception=True)
+        except (TokenError, APIException) as exc:  # expired, forged, blank, user gone
+            raise DomainError("token_invalid", "The refresh token is invalid or expired.") from exc
+        return {"access": serializer.validated_data["access"]}
+
+
+class AccountMutations(graphene.ObjectType):
+    register = Register.Field()
+    token_auth = TokenAuth.Field()
+    refresh_token = RefreshAccessToken.Field()

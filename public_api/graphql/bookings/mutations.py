@@ -1,0 +1,149 @@
+import graphene
+
+from bookings.selectors import booking_visible_to
+from bookings.services import booking_accept, booking_cancel, booking_create, booking_decline
+from common.errors import NotFound, ValidationFailed
+from common.idempotency import run_idempotent
+from listings.selectors import listing_visible_to
+
+from ..context import require_user
+from ..mutations import DomainMutation
+from ..scalars import Money
+from .types import Booking
+
+# Shared with REST's POST /api/v1/bookings/: the same user and key replay the same booking
+# through either API.
+IDEMPOTENCY_SCOPE = "booking_create"
+
+
+def visible_booking(user, booking_id):
+    booking = booking_visible_to(user).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+class CreateBookingInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+    check_in = graphene.Date(required=True)
+    check_out = graphene.Date(required=True)
+    guests = graphene.Int(required=True)
+    idempotency_key = graphene.String(
+        description="Retrying with the same key returns the first booking instead of a new one."
+    )
+
+
+class CreateBooking(DomainMutation):
+    """Book a stay. Instant-book listings wait for payment; others for the host's answer."""
+
+    class Arguments:
+        input = CreateBookingInput(required=True)
+
+    booking = graphene.Field(Booking)
+    replayed = graphene.Boolean(
+        description="True when an earlier request with this key is replayed."
+    )
+
+    field_renames = {"listing": "listingId", "idempotency_key": "idempotencyKey"}
+
+    @classmethod
+    def perform(cls, info, *, listing_id, check_in, check_out, guests, idempotency_key=None):
+        user = require_user(info)
+        if idempotency_key is not None and not idempotency_key.strip():
+            raise ValidationFailed(
+                "idempotency_key_invalid", "The idempotency key cannot be blank.", "idempotency_key"
+            )
+        listing = listing_visible_to(user).filter(pk=listing_id).first()
+        if listing is None:
+            raise ValidationFailed("listing_not_found", "No such listing.", field="listing")
+
+        def book():
+            booking = booking_create(
+                guest=user, listing=listing, check_in=check_in, check_out=check_out, guests=guests
+            )
+            return 201, stored_representation(booking)
+
+        # The same payload REST fingerprints (its validated input), so a key means one request.
+        payload = {
+            "listing": listing_id, "check_in": check_in, "check_out": check_out, "guests": guests,
+        }  # fmt: skip
+        _status, body, replayed = run_idempotent(
+            user=user, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, payload=payload, execute=book
+        )
+        return {"booking": visible_booking(user, body["id"]), "replayed": replayed}
+
+
+def stored_representation(booking) -> dict:
+    """The response body kept with the idempotency key: REST's representation, so that a key
+    first used here replays the same body through REST."""
+    from public_api.rest.bookings.serializers import BookingOut
+
+    return BookingOut(booking).data
+
+
+class BookingIdInput(graphene.InputObjectType):
+    booking_id = graphene.UUID(required=True)
+
+
+class BookingAnswerInput(graphene.InputObjectType):
+    booking_id = graphene.UUID(required=True)
+    reason = graphene.String()
+
+
+class AcceptBooking(DomainMutation):
+    """The listing's host accepts a requested booking (it then waits for payment)."""
+
+    class Arguments:
+        input = BookingIdInput(required=True)
+
+    booking = graphene.Field(Booking)
+    field_renames = {"booking": "bookingId"}
+
+    @classmethod
+    def perform(cls, info, *, booking_id):
+        user = require_user(info)
+        return {"booking": booking_accept(booking=visible_booking(user, booking_id), actor=user)}
+
+
+class DeclineBooking(DomainMutation):
+    """The listing's host declines a requested booking (its nights are released)."""
+
+    class Arguments:
+        input = BookingAnswerInput(required=True)
+
+    booking = graphene.Field(Booking)
+    field_renames = {"booking": "bookingId"}
+
+    @classmethod
+    def perform(cls, info, *, booking_id, reason=None):
+        user = require_user(info)
+        booking = booking_decline(
+            booking=visible_booking(user, booking_id), actor=user, reason=reason or ""
+        )
+        return {"booking": booking}
+
+
+class CancelBooking(DomainMutation):
+    """Cancel as the guest (refund by the policy) or as the host (full refund)."""
+
+    class Arguments:
+        input = BookingAnswerInput(required=True)
+
+    booking = graphene.Field(Booking)
+    refund_amount = Money()
+    field_renames = {"booking": "bookingId"}
+
+    @classmethod
+    def perform(cls, info, *, booking_id, reason=None):
+        user = require_user(info)
+        booking = booking_cancel(
+            booking=visible_booking(user, booking_id), actor=user, reason=reason or ""
+        )
+        return {"booking": booking, "refund_amount": booking.refund_amount}
+
+
+class BookingMutations(graphene.ObjectType):
+    create_booking = CreateBooking.Field()
+    cancel_booking = CancelBooking.Field()
+    accept_booking = AcceptBooking.Field()
+    decline_booking = DeclineBooking.Field()

@@ -1,0 +1,38 @@
+import graphene
+
+from bookings.selectors import booking_list_for_guest, booking_list_for_host, booking_visible_to
+from common.errors import NotFound
+
+from ..context import require_user
+from ..errors import refusals_as_errors
+from ..loaders import batch_listings
+from ..pagination import paginate
+from .types import Booking, BookingConnection
+
+BookingRole = graphene.Enum("BookingRole", [("guest", "guest"), ("host", "host")])
+
+
+class BookingQueries(graphene.ObjectType):
+    my_bookings = graphene.Field(
+        BookingConnection,
+        role=BookingRole(description="guest (default): your stays; host: your listings' stays."),
+        first=graphene.Int(),
+        after=graphene.String(),
+    )
+    booking = graphene.Field(Booking, id=graphene.UUID(required=True))
+
+    @refusals_as_errors
+    def resolve_my_bookings(root, info, role=None, first=None, after=None):
+        user = require_user(info)
+        as_host = getattr(role, "value", role) == "host"
+        bookings = booking_list_for_host(user) if as_host else booking_list_for_guest(user)
+        connection, page = paginate(BookingConnection, bookings, first=first, after=after)
+        batch_listings(booking.listing for booking in page)
+        return connection
+
+    @refusals_as_errors
+    def resolve_booking(root, info, id):
+        booking = booking_visible_to(require_user(info)).filter(pk=id).first()
+        if booking is None:
+            raise NotFound()
+        return booking

@@ -1,0 +1,43 @@
+import graphene
+
+from bookings.models import BookingStatus as CoreBookingStatus
+
+from ..listings.types import CancellationPolicy, Listing
+from ..pagination import CountableConnection
+from ..scalars import Money
+
+BookingStatus = graphene.Enum(
+    "BookingStatus", [(value, value) for value in CoreBookingStatus.values]
+)
+
+
+class Booking(graphene.ObjectType):
+    """A stay. Its guest and the listing's host see it; nobody else learns it exists."""
+
+    id = graphene.UUID(required=True)
+    listing_id = graphene.UUID(required=True)
+    listing_title = graphene.String(required=True)
+    listing = graphene.Field(Listing, required=True)
+    check_in = graphene.Date(required=True)
+    check_out = graphene.Date(required=True)
+    guests = graphene.Int(required=True)
+    status = graphene.Field(BookingStatus, required=True)
+    nights = graphene.Int(required=True)
+    nightly_subtotal = Money(required=True)
+    discount = Money(required=True)
+    cleaning_fee = Money(required=True)
+    service_fee = Money(required=True)
+    taxes = Money(required=True)
+    total = Money(required=True)
+    currency = graphene.String(required=True)
+    cancellation_policy = graphene.Field(CancellationPolicy, required=True)
+    refund_amount = Money(description="Set once the booking is cancelled.")
+    created_at = graphene.DateTime(required=True)
+
+    def resolve_listing_title(booking, info):
+        return booking.listing.title
+
+
+class BookingConnection(CountableConnection):
+    class Meta:
+        node = Booking

@@ -1,0 +1,120 @@
+import graphene
+from django.db import transaction
+
+from common.errors import NotFound
+from listings.models import Listing as ListingModel
+from listings.selectors import listing_visible_to
+from listings.services import listing_create, listing_publish, listing_unpublish, listing_update
+
+from ..context import require_user
+from ..mutations import DomainMutation
+from ..scalars import Decimal, Money
+from .types import CancellationPolicy, Listing, PropertyType
+
+# What a host may set; suspension is a staff action in the back-office.
+HostListingStatus = graphene.Enum(
+    "HostListingStatus", [("draft", "draft"), ("published", "published")]
+)
+
+
+def _listing_fields(required: bool) -> dict:
+    """The editable listing fields; title, city, country and price are required to create."""
+
+    def must(field_type, **kwargs):
+        return field_type(required=required, **kwargs)
+
+    return {
+        "title": must(graphene.String),
+        "description": graphene.String(),
+        "property_type": PropertyType(),
+        "address": graphene.String(),
+        "city": must(graphene.String),
+        "country": must(graphene.String, description="ISO 3166-1 alpha-2 code, e.g. PT."),
+        "latitude": Decimal(),
+        "longitude": Decimal(),
+        "time_zone": graphene.String(description="IANA name, e.g. Europe/Lisbon."),
+        "max_guests": graphene.Int(),
+        "bedrooms": graphene.Int(),
+        "beds": graphene.Int(),
+        "bathrooms": Decimal(),
+        "nightly_price": must(Money),
+        "weekend_price": Money(),
+        "cleaning_fee": Money(),
+        "currency": graphene.String(),
+        "min_nights": graphene.Int(),
+        "max_nights": graphene.Int(),
+        "weekly_discount": Decimal(),
+        "monthly_discount": Decimal(),
+        "tax_rate": Decimal(),
+        "cancellation_policy": CancellationPolicy(),
+        "instant_book": graphene.Boolean(),
+        "external_id": graphene.String(description="Your own reference for the listing."),
+        "amenities": graphene.List(graphene.NonNull(graphene.String), description="Slugs."),
+        "status": HostListingStatus(),
+    }
+
+
+CreateListingInput = type(
+    "CreateListingInput", (graphene.InputObjectType,), _listing_fields(required=True)
+)
+UpdateListingInput = type(
+    "UpdateListingInput",
+    (graphene.InputObjectType,),
+    {"id": graphene.UUID(required=True), **_listing_fields(required=False)},
+)
+
+
+def _plain(values: dict) -> dict:
+    """Enum members to the core's string values."""
+    return {name: getattr(value, "value", value) for name, value in values.items()}
+
+
+class CreateListing(DomainMutation):
+    """List a home (the caller becomes a host). Drafts are invisible to others."""
+
+    class Arguments:
+        input = CreateListingInput(required=True)
+
+    listing = graphene.Field(Listing)
+
+    @classmethod
+    def perform(cls, info, **values):
+        host = require_user(info)
+        values = _plain(values)
+        status = values.pop("status", None) or ListingModel.Status.DRAFT
+        listing = listing_create(
+            host=host, amenities=values.pop("amenities", None) or (), status=status, **values
+        )
+        return {"listing": listing}
+
+
+class UpdateListing(DomainMutation):
+    """Change your listing; `status` publishes or unpublishes it."""
+
+    class Arguments:
+        input = UpdateListingInput(required=True)
+
+    listing = graphene.Field(Listing)
+
+    @classmethod
+    def perform(cls, info, *, id, **values):
+        user = require_user(info)
+        listing = listing_visible_to(user).filter(pk=id).first()
+        if listing is None:
+            raise NotFound()
+        values = _plain(values)
+        status = values.pop("status", None)
+        with transaction.atomic():  # a refused status change undoes the field changes too
+            listing = listing_update(
+                listing=listing, actor=user, amenities=values.pop("amenities", None), **values
+            )
+            if status == ListingModel.Status.PUBLISHED:
+                listing = listing_publish(listing=listing, actor=user)
+            elif status == ListingModel.Status.DRAFT:
+                listing = listing_unpublish(listing=listing, actor=user)
+        return {"listing": listing}
+
+
+class ListingMutations(graphene.ObjectType):
+    create_listing = CreateListing.Field()
+    update_listing = UpdateListing.Field()

@@ -1,0 +1,113 @@
+import graphene
+
+from bookings.services import booking_quote
+from calendars.services import validate_range
+from common.errors import NotFound, ValidationFailed
+from listings.selectors import ListingSearch, listing_search, listing_visible_to
+
+from ..context import current_user, require_user
+from ..errors import refusals_as_errors
+from ..loaders import batch_listings
+from ..pagination import paginate
+from ..scalars import Money
+from .types import Listing, ListingConnection, ListingOrderBy, Quote, QuoteResult
+
+MAX_AMENITY_FILTERS = 20
+MAX_TEXT_FILTER = 100
+
+
+def _text_filter(value, field: str):
+    if value is None:
+        return None
+    if len(value) > MAX_TEXT_FILTER or "\x00" in value:
+        raise ValidationFailed("invalid_filter", f"`{field}` is not a valid place name.", field)
+    return value
+
+
+def search_params(info, args) -> ListingSearch:
+    """The core's search parameters from the query's arguments (input checks only; the search
+    rules themselves live in listings.selectors)."""
+    check_in, check_out = args.get("check_in"), args.get("check_out")
+    if check_in is not None or check_out is not None:
+        validate_range(check_in, check_out, start_field="check_in", end_field="check_out")
+    guests = args.get("guests")
+    if guests is not None and guests < 1:
+        raise ValidationFailed("guests_invalid", "At least one guest is required.", "guests")
+    amenities = tuple(args.get("amenities") or ())
+    if len(amenities) > MAX_AMENITY_FILTERS:
+        raise ValidationFailed(
+            "invalid_filter", f"At most {MAX_AMENITY_FILTERS} amenities.", "amenities"
+        )
+    for slug in amenities:
+        _text_filter(slug, "amenities")
+    return ListingSearch(
+        city=_text_filter(args.get("city"), "city"),
+        country=_text_filter(args.get("country"), "country"),
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        min_price=args.get("min_price"),
+        max_price=args.get("max_price"),
+        amenities=amenities,
+        ordering=_enum_value(args.get("order_by")) or "newest",
+        mine_for=require_user(info) if args.get("mine") else None,
+    )
+
+
+def _enum_value(value):
+    return getattr(value, "value", value)
+
+
+class ListingQueries(graphene.ObjectType):
+    listings = graphene.Field(
+        ListingConnection,
+        city=graphene.String(),
+        country=graphene.String(description="ISO 3166-1 alpha-2 code, any case."),
+        check_in=graphene.Date(),
+        check_out=graphene.Date(description="With checkIn: only listings bookable for the stay."),
+        guests=graphene.Int(),
+        min_price=Money(),
+        max_price=Money(),
+        amenities=graphene.List(graphene.NonNull(graphene.String), description="All required."),
+        order_by=ListingOrderBy(),
+        mine=graphene.Boolean(description="Only the caller's own listings, in any status."),
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="Search published listings.",
+    )
+    listing = graphene.Field(Listing, id=graphene.UUID(required=True))
+    quote = graphene.Field(
+        Quote,
+        listing_id=graphene.UUID(required=True),
+        check_in=graphene.Date(required=True),
+        check_out=graphene.Date(required=True),
+        guests=graphene.Int(required=True),
+        description="The price of a stay, or an error saying why it cannot be booked.",
+    )
+
+    @refusals_as_errors
+    def resolve_listings(root, info, first=None, after=None, **filters):
+        params = search_params(info, filters)
+        connection, page = paginate(
+            ListingConnection, listing_search(params), first=first, after=after
+        )
+        batch_listings(page)
+        return connection
+
+    @refusals_as_errors
+    def resolve_listing(root, info, id):
+        listing = listing_visible_to(current_user(info)).filter(pk=id).first()
+        if listing is None:
+            raise NotFound()
+        return listing
+
+    @refusals_as_errors
+    def resolve_quote(root, info, listing_id, check_in, check_out, guests):
+        user = current_user(info)
+        listing = listing_visible_to(user).filter(pk=listing_id).first()
+        if listing is None:
+            raise NotFound()
+        quote = booking_quote(
+            listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=user
+        )
+        return QuoteResult(listing=listing, guests=guests, quote=quote)

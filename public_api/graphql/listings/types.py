@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import graphene
+
+from bookings.pricing import Quote as CoreQuote
+from listings.models import Listing as ListingModel
+
+from ..accounts.types import Host
+from ..loaders import listing_batch
+from ..pagination import CountableConnection, build_connection, page_window
+from ..reviews.types import ReviewConnection
+from ..scalars import Decimal, Money
+
+
+def _choices_enum(name: str, choices) -> type[graphene.Enum]:
+    """An enum whose names are the core's values, so the wire value matches REST's."""
+    return graphene.Enum(name, [(value, value) for value in choices.values])
+
+
+PropertyType = _choices_enum("PropertyType", ListingModel.PropertyType)
+ListingStatus = _choices_enum("ListingStatus", ListingModel.Status)
+CancellationPolicy = _choices_enum("CancellationPolicy", ListingModel.CancellationPolicy)
+ListingOrderBy = graphene.Enum(
+    "ListingOrderBy",
+    [
+        ("price", "price"),
+        ("price_desc", "-price"),
+        ("rating", "rating"),
+        ("rating_desc", "-rating"),
+        ("newest", "newest"),
+    ],
+)
+
+
+class Amenity(graphene.ObjectType):
+    slug = graphene.String(required=True)
+    name = graphene.String(required=True)
+    icon = graphene.String(required=True)
+
+
+class Photo(graphene.ObjectType):
+    id = graphene.UUID(required=True)
+    url = graphene.String(required=True)
+    caption = graphene.String(required=True)
+
+    def resolve_url(photo, info):
+        return _absolute_url(info, photo.image.url)
+
+
+def _absolute_url(info, url: str) -> str:
+    return info.context.build_absolute_uri(url)
+
+
+class Listing(graphene.ObjectType):
+    """A place to stay. Anyone sees published listings; a host also sees their own drafts."""
+
+    id = graphene.UUID(required=True)
+    title = graphene.String(required=True)
+    description = graphene.String(required=True)
+    city = graphene.String(required=True)
+    country = graphene.String(required=True)
+    latitude = Decimal()
+    longitude = Decimal()
+    property_type = graphene.Field(PropertyType, required=True)
+    nightly_price = Money(required=True)
+    weekend_price = Money()
+    cleaning_fee = Money(required=True)
+    currency = graphene.String(required=True)
+    max_guests = graphene.Int(required=True)
+    bedrooms = graphene.Int(required=True)
+    beds = graphene.Int(required=True)
+    bathrooms = Decimal(required=True)
+    min_nights = graphene.Int(required=True)
+    max_nights = graphene.Int(required=True)
+    weekly_discount = Decimal(required=True, description="Percent off stays of 7+ nights.")
+    monthly_discount = Decimal(required=True, description="Percent off stays of 28+ nights.")
+    tax_rate = Decimal(required=True, description="Local taxes, percent of the stay.")
+    cancellation_policy = graphene.Field(CancellationPolicy, required=True)
+    instant_book = graphene.Boolean(required=True)
+    status = graphene.Field(ListingStatus, required=True)
+    rating = Decimal(description="Average of published reviews (null until the first).")
+    review_count = graphene.Int(required=True)
+    host = graphene.Field(Host, required=True)
+    amenities = graphene.List(graphene.NonNull(Amenity), required=True)
+    photo = graphene.String(description="URL of the first photo.")
+    photos = graphene.List(graphene.NonNull(Photo), required=True)
+    reviews = graphene.Field(
+        ReviewConnection,
+        required=True,
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="Published reviews, newest first.",
+    )
+
+    def resolve_rating(listing, info):
+        return listing.rating_average
+
+    def resolve_amenities(listing, info):
+        return listing.amenities.all()  # prefetched by the selector
+
+    def resolve_photos(listing, info):
+        return listing.photos.all()  # prefetched by the selector
+
+    def resolve_photo(listing, info):
+        photos = list(listing.photos.all())
+        return _absolute_url(info, photos[0].image.url) if photos else None
+
+    def resolve_reviews(listing, info, first=None, after=None):
+        offset, limit = page_window(first, after)
+        rows = listing_batch(listing).reviews(listing.pk, offset=offset, limit=limit + 1)
+        return build_connection(ReviewConnection, rows, offset=offset, limit=limit)
+
+
+class ListingConnection(CountableConnection):
+    class Meta:
+        node = Listing
+
+
+class NightPrice(graphene.ObjectType):
+    date = graphene.Date(required=True)
+    price = Money(required=True)
+
+
+@dataclass(frozen=True)
+class QuoteResult:
+    """What the Quote type reads: the core's quote plus the stay's listing and guests."""
+
+    listing: ListingModel
+    guests: int
+    quote: CoreQuote
+
+    @property
+    def listing_id(self):
+        return self.listing.pk
+
+    def __getattr__(self, name):  # check_in, nights, total, ... come from the core's quote
+        if name.startswith("_") or name == "quote":
+            raise AttributeError(name)
+        return getattr(self.quote, name)
+
+
+class Quote(graphene.ObjectType):
+    """The price of a stay; a booking of the same stay costs exactly this."""
+
+    listing = graphene.Field(Listing, required=True)
+    listing_id = graphene.UUID(required=True)
+    check_in = graphene.Date(required=True)
+    check_out = graphene.Date(required=True)
+    guests = graphene.Int(required=True)
+    nights = graphene.Int(required=True)
+    nightly = graphene.List(graphene.NonNull(NightPrice), required=True)
+    nightly_subtotal = Money(required=True)
+    discount = Money(required=True)
+    cleaning_fee = Money(required=True)
+    service_fee = Money(required=True)
+    taxes = Money(required=True)
+    total = Money(required=True)
+    currency = graphene.String(required=True)

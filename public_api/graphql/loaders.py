@@ -1,0 +1,42 @@
+"""Batched loading of what a page of listings nests, so the number of queries does not grow
+with the page size.
+
+Host, amenities and photos come with the listings themselves (select_related/prefetch in the
+core's selectors). Reviews are per listing and paginated, so the page's listings share one
+`ListingBatch`: the first listing asking for `reviews(first, after)` loads that window for
+every listing of the page in one query (a window function), the others read the cache.
+"""
+
+from __future__ import annotations
+
+from reviews.selectors import review_pages_for_listings
+
+
+class ListingBatch:
+    def __init__(self, listing_ids):
+        self.listing_ids = list(dict.fromkeys(listing_ids))
+        self._review_pages: dict[tuple[int, int], dict] = {}
+
+    def reviews(self, listing_id, *, offset: int, limit: int) -> list:
+        key = (offset, limit)
+        if key not in self._review_pages:
+            self._review_pages[key] = review_pages_for_listings(
+                self.listing_ids, offset=offset, limit=limit
+            )
+        return self._review_pages[key].get(listing_id, [])
+
+
+def batch_listings(listings) -> None:
+    """Let the listings of one page load their nested reviews together."""
+    listings = list(listings)
+    batch = ListingBatch(listing.pk for listing in listings)
+    for listing in listings:
+        listing._graphql_batch = batch
+
+
+def listing_batch(listing) -> ListingBatch:
+    batch = getattr(listing, "_graphql_batch", None)
+    if batch is None:  # a listing resolved on its own: a batch of one
+        batch = ListingBatch([listing.pk])
+        listing._graphql_batch = batch
+    return batch
