@@ -1,4 +1,6 @@
-from django.contrib import admin
 from django.urls import path
 
-urlpatterns = [path("", admin.site.urls)]
+from . import admin  # noqa: F401  (registers every ModelAdmin on the site)
+from .sites import site
+
+urlpatterns = [path("", site.urls)]

@@ -22,7 +22,9 @@ def audit_timeline(*, actor=None, model_label=None, object_id=None, since=None, 
         label = model._meta.label_lower
         if model_label and model_label != label:
             continue
-        qs = historical.objects.all()
+        # Historical models order by -history_date: compound statements forbid ORDER BY in
+        # their parts, so each part is unordered and the union is ordered once.
+        qs = historical.objects.order_by()
         if actor:
             qs = qs.filter(history_actor__icontains=actor)
         if object_id:

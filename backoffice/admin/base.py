@@ -1,0 +1,233 @@
+"""What every back-office ModelAdmin shares: role scoping, read-only history, import/export.
+
+`ScopedAdminMixin` is the ONE place that decides who sees and changes what:
+
+- staff: whatever their Django permissions allow;
+- host: only rows reachable from their own listings (`host_lookup`), with their group's
+  permissions, and only where the admin opts in (`host_can_add/change/delete`);
+- moderator: read access where a moderation decision needs it (`moderator_can_view`);
+- auditor: read-only everything, history included; no save, delete, import or action.
+
+Every path goes through `get_queryset` or `has_*_permission`: changelists, change views by typed
+URL (404 for what is out of scope), list filters built from the scoped queryset, search,
+autocomplete (Django asks the target admin's get_queryset), history, export and actions.
+"""
+
+from django.contrib.admin import RelatedOnlyFieldListFilter, SimpleListFilter
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+from common.errors import DomainError
+
+from ..errors import report_domain_error
+from ..roles import Role, request_role
+
+
+def owner_id(obj, host_lookup: str):
+    """The id of the host owning `obj`, following e.g. "listing__host" without extra queries
+    when the relation is already loaded."""
+    *path, last = host_lookup.split("__")
+    for name in path:
+        obj = getattr(obj, name)
+    return getattr(obj, f"{last}_id")
+
+
+class ScopedAdminMixin:
+    host_lookup: str | None = None  # path to the owning host; None: hosts never see this model
+    host_can_add = False
+    host_can_change = False
+    host_can_delete = False
+    moderator_can_view = False
+    moderator_can_change = False
+    staff_only_list_filters: tuple[str, ...] = ()  # e.g. ("host",): would list other hosts
+
+    # --- what rows exist for this person ---------------------------------------------------
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        role = request_role(request)
+        if role in (Role.STAFF, Role.AUDITOR):
+            return qs
+        if role == Role.HOST and self.host_lookup:
+            return qs.filter(**{self.host_lookup: request.user})
+        if role == Role.MODERATOR and self.moderator_can_view:
+            return qs
+        return qs.none()
+
+    def get_object(self, request, object_id, from_field=None):
+        """Out of scope is the same as missing: a 404, never a page or a hint."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("Not found."))
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Choices of a related object come from that model's own scoped admin."""
+        related_admin = self.admin_site._registry.get(db_field.remote_field.model)
+        if related_admin is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = related_admin.get_queryset(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def owns(self, request, obj) -> bool:
+        return bool(self.host_lookup) and owner_id(obj, self.host_lookup) == request.user.pk
+
+    # --- what they may do ------------------------------------------------------------------
+
+    def _host_may(self, request, obj, opted_in: bool) -> bool:
+        return opted_in and (obj is None or self.owns(request, obj))
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        role = request_role(request)
+        if role in (Role.STAFF, Role.AUDITOR):
+            return super().has_view_permission(request, obj)
+        if role == Role.HOST:
+            return self._host_may(request, obj, bool(self.host_lookup)) and (
+                super().has_view_permission(request, obj)
+            )
+        if role == Role.MODERATOR:
+            return self.moderator_can_view and super().has_view_permission(request, obj)
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        role = request_role(request)
+        if role == Role.STAFF:
+            return super().has_change_permission(request, obj)
+        if role == Role.HOST:
+            return self._host_may(request, obj, self.host_can_change) and (
+                super().has_change_permission(request, obj)
+            )
+        if role == Role.MODERATOR:
+            return self.moderator_can_change and super().has_change_permission(request, obj)
+        return False
+
+    def has_add_permission(self, request, *args):
+        role = request_role(request)
+        if role == Role.STAFF:
+            return super().has_add_permission(request, *args)
+        if role == Role.HOST:
+            return self.host_can_add and super().has_add_permission(request, *args)
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        role = request_role(request)
+        if role == Role.STAFF:
+            return super().has_delete_permission(request, obj)
+        if role == Role.HOST:
+            return self._host_may(request, obj, self.host_can_delete) and (
+                super().has_delete_permission(request, obj)
+            )
+        return False
+
+    def get_actions(self, request):
+        if request_role(request) == Role.AUDITOR:
+            return {}
+        return super().get_actions(request)
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if request_role(request) == Role.STAFF:
+            return filters
+        return [f for f in filters if _filter_name(f) not in self.staff_only_list_filters]
+
+    # --- import and export -----------------------------------------------------------------
+
+    def has_export_permission(self, request):
+        return request_role(request) != Role.NONE and self.has_view_permission(request)
+
+    def has_import_permission(self, request):
+        return bool(self.resource_classes) and self.has_add_permission(request)
+
+    # --- history: readable, scoped, never editable -----------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history would fall back to the last historical row of an object the queryset
+        # does not contain, which would show another host's data: check scope first.
+        self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version, read-only: reverting would bypass the services."""
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        obj = self.get_object(request, unquote(object_id))
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    # --- domain errors while saving --------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Services may refuse a save the form could not foresee (a race on the calendar):
+        the transaction is rolled back and the person reads why."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            from django.http import HttpResponseRedirect
+
+            report_domain_error(request, exc)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _filter_name(list_filter) -> str:
+    if isinstance(list_filter, (tuple, list)):
+        return list_filter[0]
+    return getattr(list_filter, "parameter_name", "") or str(list_filter)
+
+
+class BackofficeAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ImportExportModelAdmin, ModelAdmin):
+    """The base of every ModelAdmin: unfold look, history with diffs, import/export forms."""
+
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+    object_history_template = "backoffice/object_history.html"
+    object_history_list_template = "backoffice/object_history_list.html"
+    history_list_per_page = 50
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT fewer on big tables
+    warn_unsaved_form = True
+    compressed_fields = True
+
+
+class ScopedRelatedFilter(RelatedOnlyFieldListFilter):
+    """A foreign-key filter whose choices come from the scoped queryset only."""
+
+
+def values_filter(field_path: str, title: str):
+    """A list filter over the distinct values of `field_path` within the scoped queryset (the
+    stock AllValuesFieldListFilter reads the whole related table)."""
+
+    class ValuesFilter(SimpleListFilter):
+        parameter_name = field_path
+
+        def lookups(self, request, model_admin):
+            values = (
+                model_admin.get_queryset(request)
+                .order_by(field_path)
+                .values_list(field_path, flat=True)
+                .distinct()
+            )
+            return [(v, v) for v in values if v]
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{field_path: self.value()})
+            return queryset
+
+    ValuesFilter.title = title
+    ValuesFilter.__name__ = f"ValuesFilter_{field_path}"
+    return ValuesFilter

@@ -1,0 +1,71 @@
+"""Calendar overrides and host blocks as their own lists (also inline on the listing)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import RangeDateFilter
+
+from calendars.models import CalendarDay, HostBlock
+from calendars.services import calendar_day_set, host_block_create, host_block_delete
+
+from ..sites import site
+from .base import BackofficeAdmin, ScopedRelatedFilter
+
+
+@admin.register(CalendarDay, site=site)
+class CalendarDayAdmin(BackofficeAdmin):
+    host_lookup = "listing__host"
+    host_can_add = True
+    host_can_change = True
+    host_can_delete = True
+    staff_only_list_filters = ("listing",)
+    list_display = ("date", "listing", "price", "is_blocked")
+    list_select_related = ("listing",)
+    list_filter = (("date", RangeDateFilter), "is_blocked", ("listing", ScopedRelatedFilter))
+    list_filter_submit = True
+    search_fields = ("listing__title",)
+    fields = ("listing", "date", "price", "is_blocked")
+    actions = None
+
+    def save_model(self, request, obj, form, change):
+        entry = calendar_day_set(
+            listing=obj.listing, day=obj.date, actor=request.user,
+            price=obj.price, is_blocked=obj.is_blocked,
+        )  # fmt: skip
+        if entry is not None:
+            vars(obj).update(vars(entry))
+
+    def delete_model(self, request, obj):
+        calendar_day_set(listing=obj.listing, day=obj.date, actor=request.user)
+
+
+@admin.register(HostBlock, site=site)
+class HostBlockAdmin(BackofficeAdmin):
+    host_lookup = "listing__host"
+    host_can_add = True
+    host_can_delete = True
+    staff_only_list_filters = ("listing",)
+    list_display = ("listing", "start", "end", "nights_display", "note", "is_active")
+    list_select_related = ("listing",)
+    list_filter = (("start", RangeDateFilter), "is_active", ("listing", ScopedRelatedFilter))
+    list_filter_submit = True
+    search_fields = ("listing__title", "note")
+    fields = ("listing", "start", "end", "note")
+    actions = None
+
+    @admin.display(description=_("Nights"))
+    def nights_display(self, obj):
+        return obj.nights
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False  # blocks are removed and re-created, never moved
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        block = host_block_create(
+            listing=obj.listing, start=obj.start, end=obj.end, note=obj.note, actor=request.user
+        )
+        vars(obj).update(vars(block))
+
+    def delete_model(self, request, obj):
+        host_block_delete(block=obj, actor=request.user)

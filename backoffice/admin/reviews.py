@@ -1,0 +1,123 @@
+"""Reviews: the moderation queue (moderators), responses (the listing's host)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import action, display
+
+from reviews import services
+from reviews.models import Review
+
+from ..confirm import confirmation_page, confirmed
+from ..errors import apply_to_each
+from ..forms import ReasonForm
+from ..roles import Role, request_role
+from ..sites import site
+from .base import BackofficeAdmin, ScopedRelatedFilter
+
+
+class ResponseForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ("response",)
+
+
+@admin.register(Review, site=site)
+class ReviewAdmin(BackofficeAdmin):
+    host_lookup = "listing__host"
+    host_can_change = True  # only the response is editable, through review_respond
+    moderator_can_view = True
+    staff_only_list_filters = ("listing",)
+    list_display = (
+        "created_at", "listing", "author_name", "rating", "short_comment", "status_badge",
+        "moderated_by",
+    )  # fmt: skip
+    list_select_related = ("listing", "author", "moderated_by")
+    list_filter = ("status", "rating", ("listing", ScopedRelatedFilter))
+    search_fields = ("comment", "listing__title")
+    ordering = ("created_at",)  # the queue: oldest first
+    actions = ("publish", "reject")
+    fields = (
+        "listing", "author_name", "rating",
+        ("cleanliness", "accuracy", "communication", "location", "check_in", "value"),
+        "comment", "status", "rejection_reason", "moderated_by", "moderated_at",
+        "response", "responded_at", "created_at",
+    )  # fmt: skip
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = ResponseForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"response"} if request_role(request) == Role.HOST else set()
+        return [
+            name
+            for row in self.fields
+            for name in (row if isinstance(row, tuple) else (row,))
+            if name not in editable
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # Only hosts edit anything here (their response); moderators decide through actions.
+        return request_role(request) == Role.HOST and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return False  # guests write reviews through the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request, obj=None):
+        return request_role(request) in (Role.MODERATOR, Role.STAFF) and request.user.has_perm(
+            "reviews.moderate_review"
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.review_respond(review=obj, actor=request.user, text=form.cleaned_data["response"])
+
+    # --- columns ---------------------------------------------------------------------------
+
+    @display(description=_("Guest"))
+    def author_name(self, obj):
+        return f"{obj.author.first_name} {obj.author.last_name}".strip() or "(no name)"
+
+    @display(description=_("Comment"))
+    def short_comment(self, obj):
+        return obj.comment if len(obj.comment) <= 80 else obj.comment[:79] + "…"
+
+    @display(
+        description=_("Status"),
+        ordering="status",
+        label={"pending": "warning", "published": "success", "rejected": "danger"},
+    )
+    def status_badge(self, obj):
+        return obj.status, obj.get_status_display()
+
+    # --- moderation (through reviews.services; recorded in history with the moderator) ------
+
+    @action(description=_("Publish"), permissions=["moderate"], icon="check_circle")
+    def publish(self, request, queryset):
+        apply_to_each(
+            request, queryset,
+            lambda review: services.review_publish(review=review, actor=request.user),
+            done="{count} review(s) published.",
+        )  # fmt: skip
+
+    @action(description=_("Reject with a reason"), permissions=["moderate"], icon="block")
+    def reject(self, request, queryset):
+        form = ReasonForm(request.POST if confirmed(request) else None)
+        if not (confirmed(request) and form.is_valid()):
+            rows = [
+                [r.listing, r.rating, r.comment[:120]] for r in queryset.select_related("listing")
+            ]
+            return confirmation_page(
+                self, request, queryset, action="reject", title=_("Reject these reviews?"),
+                columns=[_("Listing"), _("Rating"), _("Comment")], rows=rows,
+                reason_form=form, button=_("Reject"),
+            )  # fmt: skip
+        reason = form.cleaned_data["reason"]
+        apply_to_each(
+            request, queryset,
+            lambda review: services.review_reject(review=review, actor=request.user, reason=reason),
+            done="{count} review(s) rejected.",
+        )  # fmt: skip

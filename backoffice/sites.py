@@ -1,0 +1,28 @@
+"""The back-office AdminSite: unfold's site, opened to hosts, moderators and auditors."""
+
+from django.urls import path
+from unfold.sites import UnfoldAdminSite
+
+from .roles import Role, request_role
+
+
+class BackofficeSite(UnfoldAdminSite):
+    site_header = "StayBook"
+    site_title = "StayBook back-office"
+    index_title = "Dashboard"
+
+    def has_permission(self, request):
+        """Staff as usual; hosts, moderators and auditors without the staff flag. What each of
+        them may see is decided per model by backoffice.admin.base.ScopedAdminMixin."""
+        return request_role(request) != Role.NONE
+
+    def extra_urls(self):
+        from .audit_views import audit_timeline_csv, audit_timeline_view
+
+        return [
+            path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
+            path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
+        ]
+
+
+site = BackofficeSite(name="admin")
