@@ -35,6 +35,7 @@ REST_FRAMEWORK = {
     # Money stays a decimal string ("120.00"), never a float.
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SIMPLE_JWT = {

@@ -1,0 +1,71 @@
+"""Fixtures for the REST API tests: clients signed in with real JWTs, and a small cast."""
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.factories import HostFactory, ListingFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(settings):
+    """Throttling off by default so tests never flake; test_throttling turns it back on."""
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None, "auth": None}
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        access = RefreshToken.for_user(user).access_token
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def guest(db):
+    return UserFactory(first_name="Gina")
+
+
+@pytest.fixture
+def host(db):
+    return HostFactory(first_name="Hugo")
+
+
+@pytest.fixture
+def other_guest(db):
+    return UserFactory(first_name="Otto")
+
+
+@pytest.fixture
+def other_host(db):
+    return HostFactory(first_name="Olga")
+
+
+@pytest.fixture
+def listing(host):
+    return ListingFactory(host=host, title="Sea view loft")
+
+
+@pytest.fixture
+def as_guest(guest):
+    return client_for(guest)
+
+
+@pytest.fixture
+def as_host(host):
+    return client_for(host)
+
+
+@pytest.fixture
+def as_other_guest(other_guest):
+    return client_for(other_guest)
+
+
+@pytest.fixture
+def as_other_host(other_host):
+    return client_for(other_host)

@@ -1,0 +1,189 @@
+"""listings/{id}/availability, quote, reviews, blocks, calendar.ics."""
+
+import pytest
+from icalendar import Calendar
+
+from calendars.models import CalendarDay, HostBlock
+from listings.models import Listing
+from reviews.models import Review
+from tests.factories import ListingFactory, ReviewFactory, future, make_booking, make_completed_stay
+
+pytestmark = pytest.mark.django_db
+
+
+def url(listing, tail: str) -> str:
+    return f"/api/v1/listings/{listing.pk}/{tail}"
+
+
+# --- availability ----------------------------------------------------------------------------
+
+
+def test_availability_lists_each_night_with_its_price(anon, listing):
+    make_booking(listing=listing, check_in=future(11), nights=2)
+    CalendarDay.objects.create(listing=listing, date=future(10), price=150)
+    response = anon.get(url(listing, "availability/"), {"start": future(10), "end": future(14)})
+    assert response.status_code == 200
+    days = response.data["days"]
+    assert [d["date"] for d in days] == [str(future(n)) for n in range(10, 14)]
+    assert [d["available"] for d in days] == [True, False, False, True]
+    assert days[0]["price"] == "150.00"
+    assert days[3]["price"] == "100.00"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"start": "2030-01-01"},
+        {"start": "soon", "end": "2030-01-02"},
+        {"start": "2030-01-05", "end": "2030-01-01"},
+        {"start": "2030-01-01", "end": "2031-01-03"},
+        {"start": "2030-01-01", "end": "2030-01-02", "extra": "1"},
+    ],
+)
+def test_availability_rejects_bad_ranges(anon, listing, params):
+    assert anon.get(url(listing, "availability/"), params).status_code == 400
+
+
+# --- quote -----------------------------------------------------------------------------------
+
+
+def quote(client, listing, check_in, check_out, guests=2):
+    params = {"check_in": check_in, "check_out": check_out, "guests": guests}
+    return client.get(url(listing, "quote/"), params)
+
+
+def test_quote_prices_a_stay(anon):
+    listing = ListingFactory(nightly_price=100, cleaning_fee=30, tax_rate=10)
+    response = quote(anon, listing, future(10), future(13))
+    assert response.status_code == 200
+    data = response.data
+    assert data["listing"] == str(listing.pk)
+    assert data["nights"] == 3
+    assert len(data["nightly"]) == 3
+    assert data["nightly_subtotal"] == "300.00"
+    assert data["cleaning_fee"] == "30.00"
+    assert data["service_fee"] == "39.60"  # 12% of 330
+    assert data["taxes"] == "33.00"
+    assert data["total"] == "402.60"
+    assert data["currency"] == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda _home: ListingFactory(min_nights=5), "min_nights"),
+        (lambda _home: ListingFactory(max_guests=1), "guests_exceed_capacity"),
+        (lambda home: make_booking(listing=home, check_in=future(11)).listing, "dates_unavailable"),
+    ],
+)
+def test_quote_of_an_unbookable_stay_is_a_409_with_the_code(anon, listing, make, code):
+    target = make(listing)
+    response = quote(anon, target, future(10), future(13))
+    assert response.status_code == 409
+    assert response.data["code"] == code
+
+
+def test_quote_of_a_past_stay_is_a_409(anon, listing):
+    response = quote(anon, listing, future(-5), future(-2))
+    assert (response.status_code, response.data["code"]) == (409, "past_dates")
+
+
+@pytest.mark.parametrize(
+    ("check_in", "check_out", "guests", "field"),
+    [
+        (future(10), future(8), 2, "check_out"),
+        (future(10), future(12), 0, "guests"),
+        (future(10), future(12), "two", "guests"),
+        ("tomorrow", future(12), 2, "check_in"),
+    ],
+)
+def test_quote_of_malformed_input_is_a_400(anon, listing, check_in, check_out, guests, field):
+    response = quote(anon, listing, check_in, check_out, guests)
+    assert response.status_code == 400
+    assert field in response.data
+
+
+# --- reviews of a listing --------------------------------------------------------------------
+
+
+def test_reviews_lists_published_reviews_with_the_authors_first_name_only(anon):
+    published = ReviewFactory(status=Review.Status.PUBLISHED, response="Thanks!")
+    ReviewFactory(booking=make_completed_stay(listing=published.listing))  # pending
+    response = anon.get(url(published.listing, "reviews/"))
+    assert response.status_code == 200
+    [item] = response.data["results"]
+    assert set(item) == {"id", "rating", "comment", "author", "created_at", "response"}
+    assert item["author"] == {"first_name": published.author.first_name}
+    assert item["response"] == "Thanks!"
+
+
+# --- blocks ----------------------------------------------------------------------------------
+
+
+def test_host_blocks_and_unblocks_dates(as_host, listing):
+    response = as_host.post(
+        url(listing, "blocks/"), {"start": future(20), "end": future(25), "note": "Painting"}
+    )
+    assert response.status_code == 201
+    assert response.data["note"] == "Painting"
+    block_url = url(listing, f"blocks/{response.data['id']}/")
+    assert as_host.delete(block_url).status_code == 204
+    assert not HostBlock.objects.filter(pk=response.data["id"]).exists()
+
+
+def test_a_block_over_a_booking_is_a_409(as_host, listing):
+    make_booking(listing=listing, check_in=future(21))
+    response = as_host.post(url(listing, "blocks/"), {"start": future(20), "end": future(25)})
+    assert (response.status_code, response.data["code"]) == (409, "dates_unavailable")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"start": "2030-01-05", "end": "2030-01-01"}, {"start": "x", "end": "y"}, {"start": None}],
+)
+def test_block_input_is_validated(as_host, listing, body):
+    assert as_host.post(url(listing, "blocks/"), body, format="json").status_code == 400
+
+
+def test_others_cannot_touch_a_hosts_blocks(as_host, as_other_host, anon, listing):
+    created = as_host.post(url(listing, "blocks/"), {"start": future(20), "end": future(22)})
+    block_url = url(listing, f"blocks/{created.data['id']}/")
+    assert as_other_host.delete(block_url).status_code == 404
+    assert anon.delete(block_url).status_code == 401
+    forbidden = as_other_host.post(
+        url(listing, "blocks/"), {"start": future(30), "end": future(31)}
+    )
+    assert forbidden.status_code == 403
+    assert HostBlock.objects.filter(listing=listing).count() == 1
+
+
+def test_blocks_of_a_hidden_draft_are_404(as_other_host, host):
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
+    response = as_other_host.post(url(draft, "blocks/"), {"start": future(3), "end": future(4)})
+    assert response.status_code == 404
+
+
+# --- iCalendar feed --------------------------------------------------------------------------
+
+
+def test_calendar_feed_has_one_event_per_occupied_range_and_no_guest_data(anon, listing, guest):
+    make_booking(listing=listing, guest=guest, check_in=future(10), nights=2)
+    make_booking(listing=listing, check_in=future(12), nights=2)  # touches: merged
+    HostBlock.objects.create(listing=listing, start=future(30), end=future(31), note="Secret")
+    response = anon.get(url(listing, "calendar.ics"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [(e.decoded("dtstart"), e.decoded("dtend")) for e in events] == [
+        (future(10), future(14)),
+        (future(30), future(31)),
+    ]
+    assert guest.email.encode() not in response.content
+    assert b"Secret" not in response.content
+
+
+def test_calendar_feed_honours_accept_text_calendar(anon, listing):
+    response = anon.get(url(listing, "calendar.ics"), HTTP_ACCEPT="text/calendar")
+    assert response.status_code == 200
+    assert b"BEGIN:VCALENDAR" in response.content

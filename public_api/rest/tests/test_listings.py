@@ -1,0 +1,256 @@
+"""listings/: search, detail, host writes."""
+
+from decimal import Decimal
+
+import pytest
+
+from bookings.models import Booking
+from calendars.models import CalendarDay
+from listings.models import Listing, ListingPhoto
+from tests.factories import AmenityFactory, ListingFactory, future, make_booking
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/listings/"
+
+
+def detail_url(listing) -> str:
+    return f"{LIST}{listing.pk}/"
+
+
+def ids(response) -> set[str]:
+    return {item["id"] for item in response.data["results"]}
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def test_search_returns_published_listings_paginated(anon, listing):
+    ListingFactory(status=Listing.Status.DRAFT)
+    response = anon.get(LIST)
+    assert response.status_code == 200
+    assert {"next", "previous", "results"} <= set(response.data)
+    assert ids(response) == {str(listing.pk)}
+    item = response.data["results"][0]
+    assert set(item) == {
+        "id", "title", "city", "country", "property_type", "nightly_price", "currency",
+        "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
+        "instant_book", "host", "photo",
+    }  # fmt: skip
+    assert item["nightly_price"] == "100.00"
+    assert item["host"] == {"id": str(listing.host.pk), "first_name": "Hugo"}
+
+
+def test_search_filters_by_place_capacity_and_price(anon):
+    paris = ListingFactory(city="Paris", country="FR", max_guests=6, nightly_price=80)
+    ListingFactory(city="Paris", country="FR", max_guests=2, nightly_price=300)
+    ListingFactory(city="Porto", country="PT", max_guests=6, nightly_price=80)
+    assert ids(anon.get(LIST, {"city": "paris", "guests": 4})) == {str(paris.pk)}
+    assert ids(anon.get(LIST, {"country": "fr", "max_price": "100"})) == {str(paris.pk)}
+    assert len(anon.get(LIST, {"min_price": "50", "max_price": "90"}).data["results"]) == 2
+
+
+def test_search_requires_every_amenity(anon):
+    wifi, pool = AmenityFactory(slug="wifi"), AmenityFactory(slug="pool")
+    both = ListingFactory()
+    both.amenities.set([wifi, pool])
+    ListingFactory().amenities.set([wifi])
+    response = anon.get(LIST, {"amenities": "wifi,pool"})
+    assert ids(response) == {str(both.pk)}
+    assert response.data["results"][0]["amenities"] == ["pool", "wifi"]
+
+
+def test_search_with_dates_keeps_only_bookable_listings(anon):
+    free = ListingFactory()
+    booked = ListingFactory()
+    blocked = ListingFactory()
+    too_short = ListingFactory(min_nights=7)
+    make_booking(listing=booked, check_in=future(11), nights=2)
+    CalendarDay.objects.create(listing=blocked, date=future(12), is_blocked=True)
+    response = anon.get(LIST, {"check_in": future(10), "check_out": future(13)})
+    assert ids(response) == {str(free.pk)}
+    assert str(too_short.pk) not in ids(response)
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [("price", ["50.00", "70.00", "90.00"]), ("-price", ["90.00", "70.00", "50.00"])],
+)
+def test_search_orders_by_price(anon, ordering, expected):
+    for price in (70, 90, 50):
+        ListingFactory(nightly_price=price)
+    response = anon.get(LIST, {"ordering": ordering})
+    assert [item["nightly_price"] for item in response.data["results"]] == expected
+
+
+def test_search_orders_by_rating(anon):
+    ListingFactory(rating_average=Decimal("3.50"), review_count=2)
+    ListingFactory(rating_average=Decimal("4.90"), review_count=9)
+    response = anon.get(LIST, {"ordering": "-rating"})
+    assert [item["rating"] for item in response.data["results"]] == ["4.90", "3.50"]
+
+
+def test_page_size_and_links(anon):
+    ListingFactory.create_batch(3)
+    first = anon.get(LIST, {"page_size": 2})
+    assert len(first.data["results"]) == 2
+    assert first.data["previous"] is None
+    second = anon.get(first.data["next"])
+    assert len(second.data["results"]) == 1
+    assert second.data["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page_size": 101}, "page_size"),
+        ({"page_size": "ten"}, "page_size"),
+        ({"page": "x"}, "page"),
+        ({"prise_max": 5}, "prise_max"),
+        ({"check_in": "2030-02-30", "check_out": "2030-03-02"}, "check_in"),
+        ({"check_in": future(5)}, "check_out"),
+        ({"check_in": future(5), "check_out": future(3)}, "check_out"),
+        ({"check_in": future(5), "check_out": future(500)}, "check_out"),
+        ({"guests": "many"}, "guests"),
+        ({"guests": "9" * 30}, "guests"),
+        ({"min_price": "1e400"}, "min_price"),
+        ({"ordering": "cheapest"}, "ordering"),
+    ],
+)
+def test_malformed_search_is_a_400_naming_the_parameter(anon, params, field):
+    response = anon.get(LIST, params)
+    assert response.status_code == 400
+    assert field in response.data
+
+
+def test_mine_lists_the_callers_own_listings_in_any_status(as_host, host, anon):
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
+    ListingFactory()  # someone else's
+    assert ids(as_host.get(LIST, {"mine": 1})) == {str(draft.pk)}
+    assert anon.get(LIST, {"mine": 1}).status_code == 401
+
+
+def test_search_query_count_does_not_grow_with_the_page(
+    anon, django_assert_max_num_queries, django_assert_num_queries
+):
+    wifi = AmenityFactory(slug="wifi")
+
+    def add(count):
+        for listing in ListingFactory.create_batch(count):
+            listing.amenities.set([wifi])
+            ListingPhoto.objects.create(listing=listing, image="listings/a.jpg")
+
+    add(2)
+    with django_assert_max_num_queries(5):
+        small = anon.get(LIST, {"page_size": 2})
+    add(28)
+    with django_assert_max_num_queries(5):
+        large = anon.get(LIST, {"page_size": 30})
+    assert len(small.data["results"]) == 2
+    assert len(large.data["results"]) == 30
+    assert large.data["results"][0]["photo"].endswith("/media/listings/a.jpg")
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+
+def test_detail_adds_the_full_terms(anon, listing):
+    response = anon.get(detail_url(listing))
+    assert response.status_code == 200
+    for field in (
+        "description", "latitude", "longitude", "cleaning_fee", "weekend_price", "min_nights",
+        "max_nights", "weekly_discount", "monthly_discount", "tax_rate", "cancellation_policy",
+        "photos", "status",
+    ):  # fmt: skip
+        assert field in response.data
+    assert "email" not in response.data["host"]
+
+
+def test_detail_hides_drafts_from_everyone_but_their_host(anon, as_other_host, as_host, host):
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
+    assert anon.get(detail_url(draft)).status_code == 404
+    assert as_other_host.get(detail_url(draft)).status_code == 404
+    assert as_host.get(detail_url(draft)).status_code == 200
+
+
+def test_detail_of_a_malformed_or_unknown_id(anon):
+    assert anon.get(f"{LIST}not-a-uuid/").status_code == 400
+    assert anon.get(f"{LIST}00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+NEW = {
+    "title": "Cabin in the woods",
+    "city": "Sintra",
+    "country": "pt",
+    "nightly_price": "95.50",
+    "max_guests": 3,
+    "currency": "EUR",
+}
+
+
+def test_any_user_can_list_a_home_and_becomes_a_host(as_guest, guest):
+    AmenityFactory(slug="wifi")
+    response = as_guest.post(LIST, {**NEW, "amenities": ["wifi"]}, format="json")
+    assert response.status_code == 201
+    assert response.data["status"] == "draft"
+    assert response.data["country"] == "PT"
+    assert response.data["amenities"] == ["wifi"]
+    assert guest.groups.filter(name="Hosts").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"nightly_price": "1e30"}, "nightly_price"),
+        ({"nightly_price": "0"}, "nightly_price"),
+        ({"max_guests": 10**12}, "max_guests"),
+        ({"max_guests": "lots"}, "max_guests"),
+        ({"currency": "XXX"}, "currency"),
+        ({"amenities": ["no-such-thing"]}, "amenities"),
+        ({"min_nights": 10, "max_nights": 5}, "min_nights"),
+        ({"status": "suspended"}, "status"),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_create_rejects_invalid_listings(as_guest, change, field):
+    response = as_guest.post(LIST, {**NEW, **change}, format="json")
+    assert response.status_code == 400
+    assert field in response.data
+
+
+def test_create_needs_a_token(anon):
+    assert anon.post(LIST, NEW, format="json").status_code == 401
+
+
+def test_host_patches_and_publishes(as_host, host):
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
+    response = as_host.patch(
+        detail_url(draft), {"nightly_price": "120.00", "status": "published"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.data["nightly_price"], response.data["status"]) == ("120.00", "published")
+
+
+def test_other_hosts_cannot_change_a_listing(as_other_host, as_other_guest, listing):
+    for client in (as_other_host, as_other_guest):
+        patch = client.patch(detail_url(listing), {"title": "Mine now"}, format="json")
+        assert patch.status_code == 403
+        assert patch.data["code"] == "not_listing_host"
+        assert client.delete(detail_url(listing)).status_code == 403
+    listing.refresh_from_db()
+    assert listing.title == "Sea view loft"
+
+
+def test_delete_removes_a_listing_without_bookings(as_host, listing):
+    assert as_host.delete(detail_url(listing)).status_code == 204
+    assert not Listing.objects.filter(pk=listing.pk).exists()
+
+
+def test_delete_of_a_listing_with_bookings_unpublishes_it(as_host, listing):
+    make_booking(listing=listing)
+    response = as_host.delete(detail_url(listing))
+    assert response.status_code == 200
+    assert response.data["status"] == "draft"
+    assert Booking.objects.filter(listing=listing).exists()
