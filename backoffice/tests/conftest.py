@@ -66,9 +66,9 @@ def as_auditor(auditor):
 
 @pytest.fixture
 def own_listing(host):
-    return ListingFactory(host=host, title="Hannah's loft", city="Porto")
+    return ListingFactory(host=host, title="Hannah loft", city="Porto")
 
 
 @pytest.fixture
 def foreign_listing(other_host):
-    return ListingFactory(host=other_host, title="Someone else's villa", city="Faro")
+    return ListingFactory(host=other_host, title="Faraway villa", city="Faro")

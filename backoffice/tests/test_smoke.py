@@ -14,7 +14,20 @@ PAGES = [
     "admin:accounts_user_changelist",
     "admin:listings_amenity_changelist",
     "admin:audit_timeline",
+    "admin:listings_listing_import",
+    "admin:listings_listing_export",
 ]
+
+
+@pytest.mark.parametrize("name", ["admin:listings_listing_import", "admin:listings_listing_add"])
+def test_hosts_create_and_import_listings(as_host, name):
+    assert as_host.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["as_auditor", "as_moderator"])
+def test_auditors_and_moderators_cannot_import(request, who):
+    client = request.getfixturevalue(who)
+    assert client.get(reverse("admin:listings_listing_import")).status_code == 403
 
 
 @pytest.mark.parametrize("name", PAGES)
