@@ -90,6 +90,8 @@ class _Measure:
     def _multiplier(self, node: FieldNode, field_def, in_introspection) -> int:
         if field_def is not None and "first" in field_def.args:
             return self._first(node)
+        if node.name.value == "edges":  # a connection's page: already counted by its `first`
+            return 1
         if field_def is not None and is_list_type(get_nullable_type(field_def.type)):
             return INTROSPECTION_LIST_ESTIMATE if in_introspection else LIST_ESTIMATE
         return 1

@@ -59,3 +59,14 @@ class Money(Decimal):
     @staticmethod
     def parse_value(value):
         return _parse_decimal(value, "Money")
+
+
+def choice_field(enum, attname: str, **kwargs) -> graphene.Field:
+    """A field showing a model's `choices` attribute through `enum` (whose names are the core's
+    values). The model may hold a plain string or a TextChoices member; both become the value."""
+
+    def resolve(root, info):
+        value = getattr(root, attname)
+        return getattr(value, "value", value)
+
+    return graphene.Field(enum, resolver=resolve, **kwargs)

@@ -4,7 +4,7 @@ from bookings.models import BookingStatus as CoreBookingStatus
 
 from ..listings.types import CancellationPolicy, Listing
 from ..pagination import CountableConnection
-from ..scalars import Money
+from ..scalars import Money, choice_field
 
 BookingStatus = graphene.Enum(
     "BookingStatus", [(value, value) for value in CoreBookingStatus.values]
@@ -21,7 +21,7 @@ class Booking(graphene.ObjectType):
     check_in = graphene.Date(required=True)
     check_out = graphene.Date(required=True)
     guests = graphene.Int(required=True)
-    status = graphene.Field(BookingStatus, required=True)
+    status = choice_field(BookingStatus, "status", required=True)
     nights = graphene.Int(required=True)
     nightly_subtotal = Money(required=True)
     discount = Money(required=True)
@@ -30,7 +30,7 @@ class Booking(graphene.ObjectType):
     taxes = Money(required=True)
     total = Money(required=True)
     currency = graphene.String(required=True)
-    cancellation_policy = graphene.Field(CancellationPolicy, required=True)
+    cancellation_policy = choice_field(CancellationPolicy, "cancellation_policy", required=True)
     refund_amount = Money(description="Set once the booking is cancelled.")
     created_at = graphene.DateTime(required=True)
 

@@ -11,7 +11,7 @@ from ..accounts.types import Host
 from ..loaders import listing_batch
 from ..pagination import CountableConnection, build_connection, page_window
 from ..reviews.types import ReviewConnection
-from ..scalars import Decimal, Money
+from ..scalars import Decimal, Money, choice_field
 
 
 def _choices_enum(name: str, choices) -> type[graphene.Enum]:
@@ -63,7 +63,7 @@ class Listing(graphene.ObjectType):
     country = graphene.String(required=True)
     latitude = Decimal()
     longitude = Decimal()
-    property_type = graphene.Field(PropertyType, required=True)
+    property_type = choice_field(PropertyType, "property_type", required=True)
     nightly_price = Money(required=True)
     weekend_price = Money()
     cleaning_fee = Money(required=True)
@@ -77,9 +77,9 @@ class Listing(graphene.ObjectType):
     weekly_discount = Decimal(required=True, description="Percent off stays of 7+ nights.")
     monthly_discount = Decimal(required=True, description="Percent off stays of 28+ nights.")
     tax_rate = Decimal(required=True, description="Local taxes, percent of the stay.")
-    cancellation_policy = graphene.Field(CancellationPolicy, required=True)
+    cancellation_policy = choice_field(CancellationPolicy, "cancellation_policy", required=True)
     instant_book = graphene.Boolean(required=True)
-    status = graphene.Field(ListingStatus, required=True)
+    status = choice_field(ListingStatus, "status", required=True)
     rating = Decimal(description="Average of published reviews (null until the first).")
     review_count = graphene.Int(required=True)
     host = graphene.Field(Host, required=True)

@@ -2,6 +2,7 @@ import graphene
 
 from ..accounts.types import ReviewAuthor
 from ..pagination import CountableConnection
+from ..scalars import choice_field
 
 ReviewStatus = graphene.Enum(
     "ReviewStatus", [("pending", "pending"), ("published", "published"), ("rejected", "rejected")]
@@ -20,7 +21,7 @@ class Review(graphene.ObjectType):
     value = graphene.Int()
     comment = graphene.String(required=True)
     author = graphene.Field(ReviewAuthor, required=True, description="First name only.")
-    status = graphene.Field(ReviewStatus, required=True)
+    status = choice_field(ReviewStatus, "status", required=True)
     response = graphene.String(required=True, description="The host's public response.")
     created_at = graphene.DateTime(required=True)
 

@@ -1,0 +1,115 @@
+"""Accounts: register, tokens, me, and how bearer tokens are authenticated."""
+
+import pytest
+from django.test import override_settings
+from rest_framework.settings import api_settings
+
+from accounts.models import User
+
+from .conftest import error_codes
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = """
+mutation($input: RegisterInput!) { register(input: $input) {
+  user { id email firstName lastName isHost } errors { field code message }
+} }
+"""
+TOKEN = """
+mutation($email: String!, $password: String!) {
+  tokenAuth(input: {email: $email, password: $password}) {
+    access refresh errors { field code message }
+  }
+}
+"""
+REFRESH = """
+mutation($refresh: String!) { refreshToken(input: {refresh: $refresh}) {
+  access errors { code }
+} }
+"""
+ME = "{ me { id email firstName lastName phone bio isHost dateJoined } }"
+
+
+def test_register_then_sign_in_and_read_me(gql):
+    payload = gql.data(
+        REGISTER,
+        {"input": {"email": "New@Example.test", "password": "a-long-passphrase",
+                   "firstName": "Nia", "lastName": "Lee"}},
+    )["register"]  # fmt: skip
+    assert payload["errors"] == []
+    assert payload["user"]["email"] == "new@example.test"
+    assert payload["user"]["isHost"] is False
+
+    tokens = gql.data(TOKEN, {"email": "new@example.test", "password": "a-long-passphrase"})
+    assert tokens["tokenAuth"]["errors"] == []
+    access = tokens["tokenAuth"]["access"]
+
+    response = gql.post(ME, headers={"HTTP_AUTHORIZATION": f"Bearer {access}"})
+    me = response.json()["data"]["me"]
+    assert me["id"] == payload["user"]["id"]
+    assert me["firstName"] == "Nia"
+
+    refreshed = gql.data(REFRESH, {"refresh": tokens["tokenAuth"]["refresh"]})["refreshToken"]
+    assert refreshed["errors"] == [] and refreshed["access"]
+
+
+@pytest.mark.parametrize(
+    ("password", "email", "code", "field"),
+    [
+        ("a-long-passphrase", "taken@example.test", "email_taken", "email"),
+        ("123", "fresh@example.test", "weak_password", "password"),
+        ("a-long-passphrase", "", "email_required", "email"),
+    ],
+)
+def test_register_refusals_carry_the_domain_code(gql, password, email, code, field):
+    User.objects.create_user(email="taken@example.test", password="whatever-long-1")
+    payload = gql.data(REGISTER, {"input": {"email": email, "password": password}})["register"]
+    assert payload["user"] is None
+    assert payload["errors"][0]["code"] == code
+    assert payload["errors"][0]["field"] == field
+
+
+def test_bad_credentials_give_no_tokens(gql, guest):
+    payload = gql.data(TOKEN, {"email": guest.email, "password": "wrong"})["tokenAuth"]
+    assert payload["access"] is None
+    assert error_codes(payload) == ["invalid_credentials"]
+
+
+def test_a_forged_refresh_token_is_refused(gql):
+    assert error_codes(gql.data(REFRESH, {"refresh": "nonsense"})["refreshToken"]) == [
+        "token_invalid"
+    ]
+
+
+def test_token_auth_is_throttled_per_client(gql, guest):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": "2/min"}
+    with override_settings(REST_FRAMEWORK={"DEFAULT_THROTTLE_RATES": rates}):
+        for _ in range(2):
+            gql.data(TOKEN, {"email": guest.email, "password": "wrong"})
+        payload = gql.data(TOKEN, {"email": guest.email, "password": "demo-password"})
+    assert error_codes(payload["tokenAuth"]) == ["throttled"]
+    assert payload["tokenAuth"]["access"] is None
+
+
+def test_me_needs_a_token(gql):
+    body = gql(ME)
+    assert body["data"]["me"] is None
+    assert body["errors"][0]["extensions"]["code"] == "not_authenticated"
+
+
+def test_me_shows_the_callers_own_contact_details(gql, guest):
+    me = gql.data(ME, user=guest)["me"]
+    assert me["email"] == guest.email
+    assert me["phone"] == "+351 900 000 001"
+
+
+def test_an_invalid_bearer_token_is_a_401(gql):
+    response = gql.post(ME, headers={"HTTP_AUTHORIZATION": "Bearer not-a-jwt"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "invalid_token"
+
+
+def test_a_session_cookie_does_not_authenticate(gql, client, guest):
+    client.force_login(guest)  # the endpoint is CSRF-exempt: only bearer tokens may count
+    body = gql(ME)
+    assert body["data"]["me"] is None
