@@ -237,6 +237,8 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
 
     def save_formset(self, request, form, formset, change):
         listing = form.instance
+        # The admin's change message reads these; history (simple-history) is the real record.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is HostBlock:
             return self._save_blocks(request, listing, formset)
         if formset.model is CalendarDay:
