@@ -129,6 +129,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Housekeeping run by `celery -A config beat`; each task is a thin wrapper over a core service.
+CELERY_BEAT_SCHEDULE = {
+    "expire-stale-bookings": {"task": "bookings.expire_stale", "schedule": 60.0},
+    "complete-finished-stays": {"task": "bookings.complete_finished", "schedule": 15 * 60.0},
+    "purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
+}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
