@@ -315,7 +315,8 @@ class ListingImport:
                 u.email.lower(): u for u in user_model.objects.filter(email__in=emails)
             }
         host_ids = {self.user.pk} | {u.pk for u in self.hosts_by_email.values()}
-        self.amenities_by_slug = {a.slug: a.pk for a in Amenity.objects.only("id", "slug")}
+        amenities = Amenity.objects.only("id", "slug").order_by()
+        self.amenities_by_slug = {a.slug: a.pk for a in amenities}
         self.existing = {
             (listing.host_id, listing.external_id): listing
             for listing in Listing.objects.filter(host_id__in=host_ids).exclude(external_id="")
@@ -327,6 +328,7 @@ class ListingImport:
         ).values_list("id", "listing_id", "amenity_id"):
             self.existing_amenities.setdefault(listing_id, {})[amenity_id] = row_id
         self.new_amenities: dict = {}  # listing id -> set of amenity ids, when they change
+        self._hosts_made: set = set()  # hosts given the Hosts role by an earlier batch
 
     def evaluate(self, progress: Callable[[int], None] | None = None) -> ImportReport:
         """Classify every row. `progress(n)` is called every batch with the rows done."""
@@ -484,6 +486,10 @@ class ListingImport:
 
     def _make_hosts(self, host_ids: set) -> None:
         """Whoever gets a listing becomes a host, as listing_create does (one query each way)."""
+        host_ids = host_ids - self._hosts_made
+        if not host_ids:
+            return
+        self._hosts_made |= host_ids
         group, _ = Group.objects.get_or_create(name=roles.HOSTS)
         membership = get_user_model().groups.through
         already = set(
@@ -500,9 +506,11 @@ class ListingImport:
         """Replace the amenity sets that changed, and record the amenity set of every history
         row just written (simple-history's m2m history, which bulk writes do not fill)."""
         through = Listing.amenities.through
-        changed = [pk for pk in self.new_amenities if pk in {obj.pk for obj in written}]
-        for start in range(0, len(changed), self.batch_size):
-            through.objects.filter(listing_id__in=changed[start : start + self.batch_size]).delete()
+        written_ids = {obj.pk for obj in written}
+        changed = [pk for pk in self.new_amenities if pk in written_ids]
+        stale = [pk for pk in changed if self.existing_amenities.get(pk)]
+        for start in range(0, len(stale), self.batch_size):
+            through.objects.filter(listing_id__in=stale[start : start + self.batch_size]).delete()
         rows = [
             through(listing_id=pk, amenity_id=amenity_id)
             for pk in changed

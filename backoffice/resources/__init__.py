@@ -1,0 +1,1 @@
+"""django-import-export resources of the back-office (the rules they apply live in the core)."""
