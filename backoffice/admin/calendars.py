@@ -1,14 +1,32 @@
 """Calendar overrides and host blocks as their own lists (also inline on the listing)."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateFilter
 
-from calendars.models import CalendarDay, HostBlock
+from calendars.models import CalendarDay, HostBlock, Occupancy
 from calendars.services import calendar_day_set, host_block_create, host_block_delete
 
 from ..sites import site
 from .base import BackofficeAdmin, ScopedRelatedFilter
+
+
+class HostBlockForm(forms.ModelForm):
+    """A block as its form sees it: active, of kind block. The no-overlap exclusion constraint
+    is conditioned on is_active, so that field must take part in validation (PostgreSQL then
+    reports an overlap on the form; elsewhere calendars.services refuses it on save)."""
+
+    class Meta:
+        model = HostBlock
+        fields = ("listing", "start", "end", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Occupancy.Kind.BLOCK
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - {"is_active", "kind"}
 
 
 @admin.register(CalendarDay, site=site)
@@ -50,6 +68,7 @@ class HostBlockAdmin(BackofficeAdmin):
     list_filter_submit = True
     search_fields = ("listing__title", "note")
     fields = ("listing", "start", "end", "note")
+    form = HostBlockForm
     actions = None
 
     @admin.display(description=_("Nights"))

@@ -21,6 +21,7 @@ from ..errors import apply_to_each
 from ..roles import Role, request_role
 from ..sites import site
 from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
+from .calendars import HostBlockForm
 
 try:  # the CSV/XLSX import slice (backoffice/resources/); import stays off without it
     from ..resources.admin import ListingImportAdminMixin
@@ -100,6 +101,7 @@ class HostBlockInline(TabularInline):
     """Closed date ranges; created and removed through calendars.services (overlaps refused)."""
 
     model = HostBlock
+    form = HostBlockForm
     extra = 1
     fields = ("start", "end", "note")
     tab = True
