@@ -1,45 +1,92 @@
-"""Sidebar callbacks: badges for the waiting queues, and who sees which entry."""
+"""The sidebar, built per request: entries by role, badges on the waiting queues."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingStatus
 from reviews.models import Review
 
 from .roles import Role, request_role
 
+STAFF, HOST, MODERATOR, AUDITOR = Role.STAFF, Role.HOST, Role.MODERATOR, Role.AUDITOR
+EVERYONE = (STAFF, HOST, MODERATOR, AUDITOR)
 
-def _count(request, queryset, host_lookup: str):
-    role = request_role(request)
-    if role == Role.HOST:
-        queryset = queryset.filter(**{host_lookup: request.user})
-    count = queryset.count()
-    return count or None  # unfold hides an empty badge
+
+def _waiting(request, queryset):
+    if request_role(request) == Role.HOST:
+        queryset = queryset.filter(listing__host=request.user)
+    return queryset.count()
 
 
 def pending_reviews_badge(request):
-    if request_role(request) not in (Role.STAFF, Role.MODERATOR, Role.AUDITOR, Role.HOST):
-        return None
-    return _count(request, Review.objects.filter(status=Review.Status.PENDING), "listing__host")
+    return _waiting(request, Review.objects.filter(status=Review.Status.PENDING))
 
 
 def booking_requests_badge(request):
-    if request_role(request) == Role.MODERATOR:
-        return None
-    return _count(request, Booking.objects.filter(status=BookingStatus.REQUESTED), "listing__host")
+    return _waiting(request, Booking.objects.filter(status=BookingStatus.REQUESTED))
 
 
-def _is(*roles):
-    return lambda request: request_role(request) in roles
+def _entry(title, icon, url_name, query="", badge=None):
+    link = reverse(f"admin:{url_name}") + (f"?{query}" if query else "")
+    item = {"title": title, "icon": icon, "link": link}
+    if badge:
+        item["badge"] = f"backoffice.navigation.{badge}"
+        item["badge_variant"] = "danger"
+    return item
 
 
-is_staff_or_auditor = _is(Role.STAFF, Role.AUDITOR)
-can_see_listings = _is(Role.STAFF, Role.AUDITOR, Role.HOST, Role.MODERATOR)
-can_see_calendars = _is(Role.STAFF, Role.AUDITOR, Role.HOST)
-can_see_bookings = _is(Role.STAFF, Role.AUDITOR, Role.HOST, Role.MODERATOR)
-can_see_reviews = _is(Role.STAFF, Role.AUDITOR, Role.HOST, Role.MODERATOR)
-can_see_people = _is(Role.STAFF, Role.AUDITOR, Role.MODERATOR)
+# (group, [(roles, title, icon, url name, query, badge callback)])
+LAYOUT = [
+    (_("Overview"), [(EVERYONE, _("Dashboard"), "dashboard", "index", "", None)]),
+    (_("Listings"), [
+        (EVERYONE, _("Listings"), "home_work", "listings_listing_changelist", "", None),
+        ((STAFF, HOST, AUDITOR), _("Host blocks"), "event_busy",
+         "calendars_hostblock_changelist", "", None),
+        ((STAFF, HOST, AUDITOR), _("Calendar overrides"), "calendar_month",
+         "calendars_calendarday_changelist", "", None),
+        ((STAFF, AUDITOR), _("Amenities"), "checklist", "listings_amenity_changelist", "", None),
+    ]),
+    (_("Bookings"), [
+        (EVERYONE, _("Bookings"), "luggage", "bookings_booking_changelist", "", None),
+        ((STAFF, HOST), _("Requests to answer"), "pending_actions",
+         "bookings_booking_changelist", "status__exact=requested", "booking_requests_badge"),
+    ]),
+    (_("Money"), [
+        ((STAFF, HOST, AUDITOR), _("Payouts"), "payments", "payouts", "", None),
+    ]),
+    (_("Reviews"), [
+        (EVERYONE, _("Moderation queue"), "rate_review", "reviews_review_changelist",
+         "status__exact=pending", "pending_reviews_badge"),
+        (EVERYONE, _("All reviews"), "reviews", "reviews_review_changelist", "", None),
+    ]),
+    (_("People"), [((STAFF, MODERATOR, AUDITOR), _("Users"), "group",
+                    "accounts_user_changelist", "", None)]),
+    (_("Audit"), [((STAFF, AUDITOR), _("Audit timeline"), "history", "audit_timeline", "", None)]),
+]  # fmt: skip
+
+BADGES = {"pending_reviews_badge": pending_reviews_badge,
+          "booking_requests_badge": booking_requests_badge}  # fmt: skip
+
+
+def sidebar(request):
+    """unfold's SIDEBAR navigation for this person; a badge only when something waits."""
+    role = request_role(request)
+    groups = []
+    for title, entries in LAYOUT:
+        items = []
+        for roles, item_title, icon, url_name, query, badge in entries:
+            if role not in roles:
+                continue
+            if badge and not BADGES[badge](request):
+                badge = None
+            items.append(_entry(item_title, icon, url_name, query, badge))
+        if items:
+            groups.append({"title": title, "items": items})
+    return groups
 
 
 def environment(request):
-    """The role badge next to the site name, so people know how they are acting."""
+    """The role label next to the page title, so people know how they are acting."""
     role = request_role(request)
     colours = {Role.STAFF: "danger", Role.AUDITOR: "info", Role.MODERATOR: "warning"}
     if role == Role.NONE:

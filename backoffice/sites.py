@@ -1,5 +1,7 @@
 """The back-office AdminSite: unfold's site, opened to hosts, moderators and auditors."""
 
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.urls import path
 from unfold.sites import UnfoldAdminSite
 
@@ -22,7 +24,15 @@ class BackofficeSite(UnfoldAdminSite):
         return [
             path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
             path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
+            path("payouts/", self.admin_view(self.payouts_view), name="payouts"),
         ]
+
+    def payouts_view(self, request):
+        """Where payouts, approvals and monthly statements land with the payments issue."""
+        if request_role(request) not in (Role.STAFF, Role.HOST, Role.AUDITOR):
+            raise PermissionDenied
+        context = {**self.each_context(request), "title": "Payouts"}
+        return TemplateResponse(request, "backoffice/payouts.html", context)
 
 
 site = BackofficeSite(name="admin")

@@ -16,6 +16,7 @@ PAGES = [
     "admin:audit_timeline",
     "admin:listings_listing_import",
     "admin:listings_listing_export",
+    "admin:payouts",
 ]
 
 

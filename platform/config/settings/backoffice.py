@@ -1,23 +1,7 @@
 """Settings of the back-office (django-unfold admin at /admin/, django-import-export)."""
 
 from django.templatetags.static import static
-from django.urls import reverse_lazy
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-
-NAV = "backoffice.navigation"
-
-
-def _item(title, icon, url_name, permission, badge=None, query=""):
-    """A sidebar entry: `permission` and `badge` name callbacks in backoffice.navigation."""
-    link = reverse_lazy(f"admin:{url_name}")
-    if query:
-        link = lazy(lambda: f"{reverse_lazy(f'admin:{url_name}')}?{query}", str)()
-    item = {"title": title, "icon": icon, "link": link, "permission": f"{NAV}.{permission}"}
-    if badge:
-        item["badge"] = f"{NAV}.{badge}"
-    return item
-
 
 UNFOLD = {
     "SITE_TITLE": "StayBook back-office",
@@ -52,99 +36,8 @@ UNFOLD = {
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
-        "navigation": [
-            {
-                "title": _("Overview"),
-                "items": [
-                    _item(_("Dashboard"), "dashboard", "index", "can_see_listings"),
-                ],
-            },
-            {
-                "title": _("Listings"),
-                "collapsible": False,
-                "items": [
-                    _item(
-                        _("Listings"),
-                        "home_work",
-                        "listings_listing_changelist",
-                        "can_see_listings",
-                    ),
-                    _item(
-                        _("Host blocks"),
-                        "event_busy",
-                        "calendars_hostblock_changelist",
-                        "can_see_calendars",
-                    ),
-                    _item(
-                        _("Calendar overrides"),
-                        "calendar_month",
-                        "calendars_calendarday_changelist",
-                        "can_see_calendars",
-                    ),
-                    _item(
-                        _("Amenities"),
-                        "checklist",
-                        "listings_amenity_changelist",
-                        "is_staff_or_auditor",
-                    ),
-                ],
-            },
-            {
-                "title": _("Bookings"),
-                "items": [
-                    _item(
-                        _("Bookings"), "luggage", "bookings_booking_changelist", "can_see_bookings"
-                    ),
-                    _item(
-                        _("Requests to answer"),
-                        "pending_actions",
-                        "bookings_booking_changelist",
-                        "can_see_calendars",
-                        "booking_requests_badge",
-                        "status__exact=requested",
-                    ),
-                ],
-            },
-            {
-                "title": _("Money"),
-                "items": [
-                    _item(
-                        _("Payouts (arrive with payments)"),
-                        "payments",
-                        "index",
-                        "can_see_calendars",
-                    ),
-                ],
-            },
-            {
-                "title": _("Reviews"),
-                "items": [
-                    _item(
-                        _("Moderation queue"),
-                        "rate_review",
-                        "reviews_review_changelist",
-                        "can_see_reviews",
-                        "pending_reviews_badge",
-                        "status__exact=pending",
-                    ),
-                    _item(
-                        _("All reviews"), "reviews", "reviews_review_changelist", "can_see_reviews"
-                    ),
-                ],
-            },
-            {
-                "title": _("People"),
-                "items": [
-                    _item(_("Users"), "group", "accounts_user_changelist", "can_see_people"),
-                ],
-            },
-            {
-                "title": _("Audit"),
-                "items": [
-                    _item(_("Audit timeline"), "history", "audit_timeline", "is_staff_or_auditor"),
-                ],
-            },
-        ],
+        # Built per request (entries by role, badges on waiting queues).
+        "navigation": "backoffice.navigation.sidebar",
     },
 }
 
