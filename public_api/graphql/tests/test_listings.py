@@ -213,12 +213,12 @@ def test_quote_refuses_unbookable_stays_with_the_domain_code(gql, listing, night
 
 def test_reviews_are_published_only_newest_first_and_authors_by_first_name(gql, listing):
     old = ReviewFactory(
-        booking=make_completed(listing, "Ana"), rating=4, comment="old", status="published"
+        booking=make_completed(listing, "Ana", 2), rating=4, comment="old", status="published"
     )
     new = ReviewFactory(
-        booking=make_completed(listing, "Bea"), rating=5, comment="new", status="published"
+        booking=make_completed(listing, "Bea", 6), rating=5, comment="new", status="published"
     )
-    ReviewFactory(booking=make_completed(listing, "Cy"), comment="pending", status="pending")
+    ReviewFactory(booking=make_completed(listing, "Cy", 10), comment="pending", status="pending")
     type(old).objects.filter(pk=old.pk).update(created_at=new.created_at - dt.timedelta(days=1))
 
     data = gql.data(
@@ -235,8 +235,11 @@ def test_reviews_are_published_only_newest_first_and_authors_by_first_name(gql, 
     assert data["pageInfo"]["hasNextPage"] is True
 
 
-def make_completed(listing, first_name):
-    return make_completed_stay(listing=listing, guest=UserFactory(first_name=first_name))
+def make_completed(listing, first_name, ended_days_ago=2):
+    # Distinct dates: two stays of one listing may not overlap (PostgreSQL enforces it).
+    return make_completed_stay(
+        listing=listing, guest=UserFactory(first_name=first_name), ended_days_ago=ended_days_ago
+    )
 
 
 @pytest.mark.parametrize("page_size", [5, 50])

@@ -1,0 +1,108 @@
+"""A bounded, deterministic schemathesis run over every query and mutation of the schema.
+
+GraphQL answers resolver failures with HTTP 200, so a "server error" here is either a 5xx or an
+error the view masked as `internal_error` (an unexpected exception in a resolver).
+"""
+
+import contextlib
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.graphql import nodes
+from schemathesis.specs.graphql import scalars
+
+from config.wsgi import application
+from reviews.models import Review
+from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
+
+from .conftest import bearer
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES_PER_MODE = 10
+
+DECIMALS = st.one_of(
+    st.decimals(min_value=-1000, max_value=100_000, places=2).map(str),
+    st.sampled_from(["0", "1e30", "NaN", "-0.001", "12.345", ""]),
+)
+
+
+@contextlib.contextmanager
+def connection_kept_open():
+    """Calls go straight to the WSGI app, whose request signals would close the test's
+    connection (and its transaction); Django's test client disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@contextlib.contextmanager
+def custom_scalars(ids):
+    """Strategies for our scalars; UUIDs favour ids of real objects so calls reach the core."""
+    strategies = {
+        "Money": DECIMALS.map(nodes.String),
+        "Decimal": DECIMALS.map(nodes.String),
+        "UUID": st.one_of(st.sampled_from([str(i) for i in ids]), st.uuids().map(str)).map(
+            nodes.String
+        ),
+    }
+    saved = dict(scalars.CUSTOM_SCALARS)
+    scalars.CUSTOM_SCALARS.update(strategies)
+    try:
+        yield
+    finally:
+        scalars.CUSTOM_SCALARS.clear()
+        scalars.CUSTOM_SCALARS.update(saved)
+
+
+def test_generated_operations_never_cause_a_server_error(guest, host):
+    listing = ListingFactory(host=host, max_guests=4)
+    booking = make_booking(listing=listing, guest=guest)
+    review = ReviewFactory(
+        booking=make_completed_stay(listing=listing, guest=guest), status=Review.Status.PUBLISHED
+    )
+    ids = [listing.pk, booking.pk, review.pk]
+    tokens = [bearer(guest)["HTTP_AUTHORIZATION"], bearer(host)["HTTP_AUTHORIZATION"], None]
+    failures: list[str] = []
+    with connection_kept_open(), custom_scalars(ids):
+        schema = schemathesis.graphql.from_wsgi("/graphql/", application)
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) == 17  # 6 queries, 11 mutations
+        for operation in operations:
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                failures += _server_errors(operation.as_strategy(mode), tokens)
+    assert failures == []
+
+
+def _server_errors(strategy, tokens) -> list[str]:
+    found: list[str] = []
+
+    @settings(
+        max_examples=EXAMPLES_PER_MODE,
+        derandomize=True,  # the same inputs on every run: no flaky CI
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: we only report
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy, token=st.sampled_from(tokens))
+    def call(case, token):
+        response = case.call(headers={"Authorization": token} if token else {})
+        body = response.json() if response.headers.get("Content-Type") == "application/json" else {}
+        codes = [e.get("extensions", {}).get("code") for e in (body or {}).get("errors", [])]
+        if response.status_code >= 500 or "internal_error" in codes:
+            found.append(f"{response.status_code} {case.body!r} -> {response.text[:300]}")
+
+    with contextlib.suppress(Unsatisfiable):
+        call()
+    return found
