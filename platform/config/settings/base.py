@@ -14,7 +14,9 @@ import environ
 BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
 env = environ.Env()
 
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
+SECRET_KEY = env(
+    "SECRET_KEY", default="dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
