@@ -164,3 +164,18 @@ def test_mutations_are_refused_over_get(client):
         {"query": 'mutation { register(input: {email: "a", password: "b"}) { errors { code } } }'},
     )
     assert response.status_code == 405
+
+
+def test_an_unexpected_failure_is_masked_not_leaked(gql, monkeypatch, caplog):
+    from public_api.graphql.listings import queries
+
+    def broken(user):
+        raise RuntimeError("relation secret_table does not exist")
+
+    monkeypatch.setattr(queries, "listing_visible_to", broken)
+    body = gql('{ listing(id: "00000000-0000-0000-0000-000000000000") { id } }')
+
+    assert body["data"]["listing"] is None
+    assert body["errors"][0]["message"] == "Internal server error."
+    assert body["errors"][0]["extensions"] == {"code": "internal_error"}
+    assert "secret_table" in caplog.text  # logged for operators, not sent to the client

@@ -1,0 +1,117 @@
+"""REST and GraphQL over the same core: the same stay gets the same price and the same refusal."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from bookings.models import Booking
+from tests.factories import ListingFactory, UserFactory, future, make_booking
+
+from .conftest import GraphQLClient, bearer
+
+QUOTE = """
+query($id: UUID!, $in: Date!, $out: Date!, $guests: Int!) {
+  quote(listingId: $id, checkIn: $in, checkOut: $out, guests: $guests) {
+    nights nightlySubtotal discount cleaningFee serviceFee taxes total currency
+  }
+}
+"""
+CREATE = """
+mutation($input: CreateBookingInput!) { createBooking(input: $input) {
+  booking { id total status } errors { field code }
+} }
+"""
+
+
+def rest_quote(client, listing, check_in, check_out, guests):
+    return client.get(
+        f"/api/v1/listings/{listing.id}/quote/",
+        {"check_in": str(check_in), "check_out": str(check_out), "guests": guests},
+    )
+
+
+@pytest.mark.django_db
+def test_the_same_stay_has_the_same_quote_through_both_apis(client, gql):
+    listing = ListingFactory(weekly_discount=10, tax_rate=5, cleaning_fee=25)
+    check_in, check_out = future(14), future(22)  # 8 nights: the weekly discount applies
+
+    rest = rest_quote(client, listing, check_in, check_out, 2)
+    graph = gql.data(QUOTE, {"id": str(listing.id), "in": str(check_in),
+                             "out": str(check_out), "guests": 2})["quote"]  # fmt: skip
+
+    assert rest.status_code == 200, rest.content
+    rest = rest.json()
+    for rest_name, graph_name in [
+        ("nights", "nights"), ("nightly_subtotal", "nightlySubtotal"), ("discount", "discount"),
+        ("cleaning_fee", "cleaningFee"), ("service_fee", "serviceFee"), ("taxes", "taxes"),
+        ("total", "total"), ("currency", "currency"),
+    ]:  # fmt: skip
+        assert rest[rest_name] == graph[graph_name], rest_name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("guests", "booked", "code"),
+    [(9, False, "guests_exceed_capacity"), (2, True, "dates_unavailable")],
+)
+def test_the_same_refusal_has_the_same_code_through_both_apis(client, gql, guests, booked, code):
+    listing = ListingFactory()
+    check_in, check_out = future(30), future(33)
+    if booked:
+        make_booking(listing=listing, check_in=check_in, nights=3)
+    user = UserFactory()
+
+    rest = client.post(
+        "/api/v1/bookings/",
+        {"listing": str(listing.id), "check_in": str(check_in), "check_out": str(check_out),
+         "guests": guests},
+        content_type="application/json",
+        **bearer(user),
+    )  # fmt: skip
+    graph = gql.data(
+        CREATE,
+        {"input": {"listingId": str(listing.id), "checkIn": str(check_in),
+                   "checkOut": str(check_out), "guests": guests}},
+        user=user,
+    )["createBooking"]  # fmt: skip
+
+    assert rest.status_code in (400, 409)
+    assert rest.json()["code"] == code
+    assert [e["code"] for e in graph["errors"]] == [code]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_of_the_same_nights_one_wins(client):
+    """Two guests race for the same nights through GraphQL: exactly one booking exists and the
+    other is told `dates_unavailable` (the exclusion constraint has the last word)."""
+    listing = ListingFactory()
+    guests = [UserFactory(), UserFactory()]
+    check_in = future(50)
+    check_out = check_in + dt.timedelta(days=4)
+    variables = {"input": {"listingId": str(listing.id), "checkIn": str(check_in),
+                           "checkOut": str(check_out), "guests": 2}}  # fmt: skip
+    barrier = threading.Barrier(len(guests))
+    results = []
+
+    def book(user):
+        from django.test import Client
+
+        try:
+            barrier.wait()
+            body = GraphQLClient(Client()).data(CREATE, variables, user=user)
+            results.append(body["createBooking"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(user,)) for user in guests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    codes = sorted(tuple(e["code"] for e in result["errors"]) for result in results)
+    assert codes == [(), ("dates_unavailable",)]
+    assert Booking.objects.filter(listing=listing).count() == 1
