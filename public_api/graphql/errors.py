@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
-from common.errors import DomainError, NotFound, ValidationFailed
+from common.errors import DomainError, ValidationFailed
 
 
 class NotAuthenticated(DomainError):
@@ -70,10 +70,6 @@ def query_error(exc: Exception) -> GraphQLError:
     if error.field:
         extensions["field"] = input_field_name(error.field)
     return GraphQLError(error.message, extensions=extensions)
-
-
-def not_found() -> NotFound:
-    return NotFound()
 
 
 def refusals_as_errors(resolver):

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from graphene.validation import DisableIntrospection
 from graphene_django.views import GraphQLView
-from graphql import GraphQLError, specified_rules
+from graphql import ExecutionResult, GraphQLError, specified_rules
 
 from common.errors import DomainError
 from public_api.auth import BearerTokenInvalid, authenticate_bearer
@@ -89,7 +89,6 @@ def _is_unexpected(original) -> bool:
     return original is not None and not isinstance(original, GraphQLError | DomainError)
 
 
-def _refusal(message: str):
-    from graphql import ExecutionResult
-
+def _refusal(message: str) -> ExecutionResult:
+    """A request refused before parsing: answered like a validation error (HTTP 400)."""
     return ExecutionResult(data=None, errors=[GraphQLError(message)])

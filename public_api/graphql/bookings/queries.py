@@ -9,7 +9,11 @@ from ..loaders import batch_listings
 from ..pagination import paginate
 from .types import Booking, BookingConnection
 
-BookingRole = graphene.Enum("BookingRole", [("guest", "guest"), ("host", "host")])
+BookingRole = graphene.Enum(
+    "BookingRole",
+    [("guest", "guest"), ("host", "host")],
+    description="Whose bookings: your stays (guest) or your listings' stays (host).",
+)
 
 
 class BookingQueries(graphene.ObjectType):

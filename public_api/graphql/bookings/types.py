@@ -2,12 +2,15 @@ import graphene
 
 from bookings.models import BookingStatus as CoreBookingStatus
 
-from ..listings.types import CancellationPolicy, Listing
+from ..listings.types import CancellationPolicy, Listing, choices_enum
 from ..pagination import CountableConnection
 from ..scalars import Money, choice_field
 
-BookingStatus = graphene.Enum(
-    "BookingStatus", [(value, value) for value in CoreBookingStatus.values]
+BookingStatus = choices_enum(
+    "BookingStatus",
+    CoreBookingStatus,
+    "requested (waits for the host), pending_payment, confirmed, completed; or ended:"
+    " cancelled, declined, expired.",
 )
 
 

@@ -13,7 +13,9 @@ from .types import CancellationPolicy, Listing, PropertyType
 
 # What a host may set; suspension is a staff action in the back-office.
 HostListingStatus = graphene.Enum(
-    "HostListingStatus", [("draft", "draft"), ("published", "published")]
+    "HostListingStatus",
+    [("draft", "draft"), ("published", "published")],
+    description="What a host may set: draft (hidden) or published.",
 )
 
 

@@ -14,14 +14,23 @@ from ..reviews.types import ReviewConnection
 from ..scalars import Decimal, Money, choice_field
 
 
-def _choices_enum(name: str, choices) -> type[graphene.Enum]:
+def choices_enum(name: str, choices, description: str) -> type[graphene.Enum]:
     """An enum whose names are the core's values, so the wire value matches REST's."""
-    return graphene.Enum(name, [(value, value) for value in choices.values])
+    members = [(value, value) for value in choices.values]
+    return graphene.Enum(name, members, description=description)
 
 
-PropertyType = _choices_enum("PropertyType", ListingModel.PropertyType)
-ListingStatus = _choices_enum("ListingStatus", ListingModel.Status)
-CancellationPolicy = _choices_enum("CancellationPolicy", ListingModel.CancellationPolicy)
+PropertyType = choices_enum("PropertyType", ListingModel.PropertyType, "Kind of place.")
+ListingStatus = choices_enum(
+    "ListingStatus", ListingModel.Status, "Only published listings are public."
+)
+CancellationPolicy = choices_enum(
+    "CancellationPolicy",
+    ListingModel.CancellationPolicy,
+    "Refund rules: flexible (full refund up to 1 day before check-in), moderate (full up to 5"
+    " days, then half without the service fee up to 1 day), strict (full up to 14 days, then"
+    " half without the service fee up to 7 days).",
+)
 ListingOrderBy = graphene.Enum(
     "ListingOrderBy",
     [
@@ -31,6 +40,7 @@ ListingOrderBy = graphene.Enum(
         ("rating_desc", "-rating"),
         ("newest", "newest"),
     ],
+    description="Search order (REST's ordering: price, -price, rating, -rating, newest).",
 )
 
 

@@ -5,7 +5,9 @@ from ..pagination import CountableConnection
 from ..scalars import choice_field
 
 ReviewStatus = graphene.Enum(
-    "ReviewStatus", [("pending", "pending"), ("published", "published"), ("rejected", "rejected")]
+    "ReviewStatus",
+    [("pending", "pending"), ("published", "published"), ("rejected", "rejected")],
+    description="Reviews are public once a moderator publishes them.",
 )
 
 
