@@ -11,6 +11,7 @@ from django.db import connection
 from import_export.formats.base_formats import CSV, XLSX
 
 from backoffice.resources.listings import ListingCSV, ListingResource, neutralise
+from listings import imports
 from listings.imports import ImportFileError
 from listings.models import Listing
 from tests.factories import AmenityFactory, ListingFactory
@@ -176,3 +177,18 @@ def test_export_reads_in_a_constant_number_of_queries(host, django_assert_num_qu
 def test_csv_format_explains_a_latin1_file():
     with pytest.raises(ImportFileError, match="not UTF-8"):
         ListingCSV().create_dataset("external_id,city\nA1,Málaga\n".encode("latin-1"))
+
+
+def test_the_downloadable_template_imports_cleanly(host):
+    from django.conf import settings
+
+    AmenityFactory(slug="kitchen")
+    path = settings.BASE_DIR / "static" / "backoffice" / "listings-import-template.csv"
+    data = ListingCSV().create_dataset(path.read_bytes())
+    assert data.headers == list(imports.IMPORT_COLUMNS)
+
+    result = ListingResource().import_data(data, dry_run=False, user=host)
+
+    assert [r.import_type for r in result.rows] == ["new"]
+    listing = Listing.objects.get(host=host, external_id="PORTO-01")
+    assert (listing.weekend_price, listing.instant_book) == (Decimal("120.00"), True)
