@@ -1,7 +1,9 @@
 import graphene
+from django.db.models import prefetch_related_objects
 
 from bookings.selectors import booking_list_for_guest, booking_list_for_host, booking_visible_to
 from common.errors import NotFound
+from listings.selectors import listing_prefetches
 
 from ..context import require_user
 from ..errors import refusals_as_errors
@@ -31,7 +33,10 @@ class BookingQueries(graphene.ObjectType):
         as_host = getattr(role, "value", role) == "host"
         bookings = booking_list_for_host(user) if as_host else booking_list_for_guest(user)
         connection, page = paginate(BookingConnection, bookings, first=first, after=after)
-        batch_listings(booking.listing for booking in page)
+        # The listings came joined; give them what a listings page has, in two queries.
+        listings = [booking.listing for booking in page]
+        prefetch_related_objects(listings, *listing_prefetches())
+        batch_listings(listings)
         return connection
 
     @refusals_as_errors

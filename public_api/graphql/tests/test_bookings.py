@@ -273,3 +273,26 @@ def test_my_bookings_needs_a_token(gql):
     body = gql(MINE)
     assert body["data"]["myBookings"] is None
     assert body["errors"][0]["extensions"]["code"] == "not_authenticated"
+
+
+def test_guest_and_host_both_see_the_booking(gql, host, guest, listing):
+    booking = make_booking(listing=listing, guest=guest)
+    for party in (guest, host):
+        assert gql.data(ONE, {"id": str(booking.id)}, user=party)["booking"]["id"] == str(
+            booking.id
+        )
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_nested_bookings_page_costs_the_same_queries_whatever_its_size(
+    gql, guest, django_assert_max_num_queries, count
+):
+    for days in range(count):
+        make_booking(guest=guest, check_in=future(10 + days), nights=1)
+    query = """{ myBookings(first: 50) { edges { node { id listing { title host { firstName }
+      amenities { slug } photo reviews(first: 3) { edges { node { rating } } } } } } } }"""
+
+    # user (token), bookings (+listing, host joined), amenities, photos, reviews: 5 queries.
+    with django_assert_max_num_queries(5):
+        edges = gql.data(query, user=guest)["myBookings"]["edges"]
+    assert len(edges) == count
