@@ -98,7 +98,11 @@ class ListingResource(resources.ModelResource):
         row_result = self.get_row_result_class()()
         row_result.import_type = ROW_TYPES[outcome.kind]
         if outcome.kind == RowKind.INVALID:
-            row_result.validation_error = ValidationError(outcome.errors)
+            # The preview prints the field name before its messages already.
+            row_result.validation_error = ValidationError({
+                name: [m.removeprefix(f"{name}: ") for m in messages]
+                for name, messages in outcome.errors.items()
+            })  # fmt: skip
             return row_result
         row_result.add_instance_info(outcome.listing)
         if self._meta.store_instance or kwargs.get("retain_instance_in_row_result"):

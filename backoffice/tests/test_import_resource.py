@@ -45,7 +45,7 @@ def test_preview_lists_each_row_kind_and_writes_nothing(host):
     (invalid,) = result.invalid_rows
     assert invalid.number == 3
     assert invalid.field_specific_errors == {
-        "nightly_price": ["nightly_price: '-' is not a number (use a dot for decimals, e.g. "
+        "nightly_price": ["'-' is not a number (use a dot for decimals, e.g. "
                           "120.50, and no currency sign)."]
     }  # fmt: skip
     assert list(Listing.objects.values_list("external_id", flat=True)) == ["OLD"]
