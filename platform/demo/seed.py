@@ -26,11 +26,12 @@ from calendars.services import host_block_create
 from common.actor import acting_as
 from common.history import bulk_create_audited
 from common.money import money
-from listings.models import Amenity, Listing
+from listings.models import Amenity, Listing, ListingPhoto
 from reviews.models import Review
 from reviews.services import listing_rating_refresh
 
 from . import catalogue as cat
+from .photos import placeholder_photo
 
 SEED = 20261124
 SYSTEM_ACTOR = "seed_demo"
@@ -188,6 +189,11 @@ class _Seeder:
             status=status,
         )  # fmt: skip
         listing.amenities.set(rng.sample(self.amenities, rng.randint(4, 9)))
+        self.photo_count = getattr(self, "photo_count", 0) + 1
+        ListingPhoto.objects.create(
+            listing=listing, caption=listing.title, position=0,
+            image=placeholder_photo(f"{listing.title}", self.photo_count),
+        )  # fmt: skip
         return listing
 
     def book(self, listing, guest, in_days, nights) -> Booking:

@@ -4,3 +4,8 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Uploaded and generated files go to a throwaway folder, never into the working tree.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="staybook-test-media-")

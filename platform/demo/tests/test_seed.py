@@ -41,6 +41,7 @@ def test_demo_accounts_and_their_stories():
     assert {"pending", "published"} <= set(Review.objects.values_list("status", flat=True))
     assert Listing.objects.values("country").distinct().count() >= 5
     assert Listing.objects.filter(review_count__gt=0, rating_average__isnull=False).exists()
+    assert not Listing.objects.filter(photos__isnull=True).exists()  # every listing has a photo
 
 
 def test_seeding_twice_changes_nothing():
