@@ -9,3 +9,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="staybook-test-media-")
+
+# Serve static files straight from the finders (no collectstatic before tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
