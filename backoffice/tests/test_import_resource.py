@@ -192,3 +192,27 @@ def test_the_downloadable_template_imports_cleanly(host):
     assert [r.import_type for r in result.rows] == ["new"]
     listing = Listing.objects.get(host=host, external_id="PORTO-01")
     assert (listing.weekend_price, listing.instant_book) == (Decimal("120.00"), True)
+
+
+def test_xlsx_export_keeps_numbers_as_numbers(host):
+    """The library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT would turn every cell into text;
+    it is off because ListingResource neutralises formula-like text itself."""
+    hostile_listing(host)
+    # force_native_type: what the admin's export view passes for binary formats such as XLSX
+    data = ListingResource().export(Listing.objects.all(), force_native_type=True)
+    content = XLSX().export_data(data)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet.cell(2, 1 + [c.value for c in sheet[1]].index("title")).value.startswith("'=")
+    cells = dict(zip([c.value for c in sheet[1]], sheet[2], strict=True))
+    assert cells["max_guests"].data_type == "n"
+    assert cells["max_guests"].value == 4
+    assert cells["longitude"].data_type == "n"  # a negative number, not neutralised text
+
+
+def test_import_size_limits_are_declared_settings():
+    from django.conf import settings
+
+    assert settings.IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is False
+    assert settings.LISTING_IMPORT_MAX_BYTES == 20 * 1024 * 1024
+    assert settings.LISTING_IMPORT_ASYNC_BYTES == 2 * 1024 * 1024

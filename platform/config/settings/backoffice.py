@@ -1,7 +1,10 @@
 """Settings of the back-office (django-unfold admin at /admin/, django-import-export)."""
 
+import environ
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
+
+env = environ.Env()
 
 UNFOLD = {
     "SITE_TITLE": "StayBook back-office",
@@ -42,8 +45,17 @@ UNFOLD = {
 }
 
 # --- django-import-export ---------------------------------------------------------------------
-# Exports neutralise formula-like cells (=, +, -, @) so a spreadsheet never runs them.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off on purpose: ListingResource neutralises formula-like text cells itself (a leading =, +,
+# -, @, tab or CR gets an apostrophe; plain numbers such as -9.14 stay numbers). The library's
+# own escaping only strips one leading "=" and, in XLSX, turns every cell, numbers included,
+# into text. The audit CSV export neutralises its cells in backoffice.audit_views._csv_safe.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # history (simple-history) is the audit trail
 # History is the audit record: never editable, so no revert button anywhere.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- listing import (backoffice/IMPORT.md) ---------------------------------------------------
+# Files above MAX are refused before anything is stored; files above ASYNC skip the preview and
+# are imported by a Celery task (a ListingImportJob shows the progress and the result).
+LISTING_IMPORT_MAX_BYTES = env.int("LISTING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+LISTING_IMPORT_ASYNC_BYTES = env.int("LISTING_IMPORT_ASYNC_BYTES", default=2 * 1024 * 1024)
