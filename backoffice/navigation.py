@@ -44,6 +44,8 @@ LAYOUT = [
          "calendars_hostblock_changelist", "", None),
         ((STAFF, HOST, AUDITOR), _("Calendar overrides"), "calendar_month",
          "calendars_calendarday_changelist", "", None),
+        ((STAFF, HOST, AUDITOR), _("Import jobs"), "upload_file",
+         "listings_listingimportjob_changelist", "", None),
         ((STAFF, AUDITOR), _("Amenities"), "checklist", "listings_amenity_changelist", "", None),
     ]),
     (_("Bookings"), [

@@ -52,9 +52,9 @@ class ListingImportAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
         messages.info(
             request,
-            f"{upload.name} is big, so it is imported in the background (job {job.pk}). "
-            "Its progress and result (counts, invalid rows) are on the import job page; "
-            "nothing is written if any row is invalid.",
+            f"{upload.name} is big, so it is imported in the background. This page shows its "
+            "progress and, when it is done, the counts and any invalid rows; nothing is "
+            "written if any row is invalid.",
         )
         return HttpResponseRedirect(_job_url(self.admin_site.name, job))
 
