@@ -1,5 +1,7 @@
 """The sidebar, built per request: entries by role, badges on the waiting queues."""
 
+from urllib.parse import parse_qsl
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +28,40 @@ def booking_requests_badge(request):
     return _waiting(request, Booking.objects.filter(status=BookingStatus.REQUESTED))
 
 
-def _entry(title, icon, url_name, query="", badge=None):
-    link = reverse(f"admin:{url_name}") + (f"?{query}" if query else "")
-    item = {"title": title, "icon": icon, "link": link}
+def _query_matches(request, query: str) -> bool:
+    # A change page opened from a filtered list carries the list's filters along.
+    params = dict(parse_qsl(request.GET.get("_changelist_filters", "")))
+    params.update(request.GET.items())
+    return all(params.get(key) == value for key, value in parse_qsl(query))
+
+
+def active_when(path: str, query: str, narrower: tuple[str, ...] = ()):
+    """unfold's "active" callback for an entry. unfold's own check compares paths only, so
+    "Moderation queue" (?status__exact=pending) and "All reviews" would both light up: an
+    entry is active on its page when its query matches, and an entry without a query steps
+    aside when a narrower entry of the same page (`narrower`: their queries) matches."""
+
+    def is_active(request) -> bool:
+        if path == reverse("admin:index"):
+            return request.path == path
+        if not request.path.startswith(path):
+            return False
+        if query:
+            return _query_matches(request, query)
+        return not any(_query_matches(request, q) for q in narrower)
+
+    return is_active
+
+
+def _entry(title, icon, url_name, query="", badge=None, narrower=()):
+    path = reverse(f"admin:{url_name}")
+    link = path + (f"?{query}" if query else "")
+    item = {
+        "title": title,
+        "icon": icon,
+        "link": link,
+        "active": active_when(path, query, narrower),
+    }
     if badge:
         item["badge"] = f"backoffice.navigation.{badge}"
         item["badge_variant"] = "danger"
@@ -81,7 +114,8 @@ def sidebar(request):
                 continue
             if badge and not BADGES[badge](request):
                 badge = None
-            items.append(_entry(item_title, icon, url_name, query, badge))
+            narrower = tuple(q for *_x, name, q, _b in entries if name == url_name and q)
+            items.append(_entry(item_title, icon, url_name, query, badge, narrower))
         if items:
             groups.append({"title": title, "items": items})
     return groups

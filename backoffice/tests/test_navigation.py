@@ -1,0 +1,48 @@
+"""The sidebar lights up exactly one entry per page (unfold's "active" callback)."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def active_entries(client, url: str) -> list[str]:
+    page = client.get(url)
+    assert page.status_code == 200
+    return [
+        str(item["title"])
+        for group in page.context["sidebar_navigation"]
+        for item in group["items"]
+        if item["active"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "active"),
+    [("?status__exact=pending", "Moderation queue"), ("", "All reviews"),
+     ("?status__exact=published", "All reviews")],
+)  # fmt: skip
+def test_only_the_right_reviews_entry_is_active(as_moderator, query, active):
+    url = reverse("admin:reviews_review_changelist") + query
+    assert active_entries(as_moderator, url) == [active]
+
+
+def test_bookings_and_requests_to_answer_are_told_apart(as_host):
+    bookings = reverse("admin:bookings_booking_changelist")
+    assert active_entries(as_host, bookings) == ["Bookings"]
+    assert active_entries(as_host, bookings + "?status__exact=requested") == ["Requests to answer"]
+
+
+def test_dashboard_is_active_only_on_the_dashboard(as_staff):
+    assert active_entries(as_staff, reverse("admin:index")) == ["Dashboard"]
+    assert active_entries(as_staff, reverse("admin:listings_listing_changelist")) == ["Listings"]
+
+
+def test_a_review_opened_from_the_queue_keeps_the_queue_active(as_host, own_listing):
+    from tests.factories import ReviewFactory, make_completed_stay
+
+    review = ReviewFactory(booking=make_completed_stay(listing=own_listing))
+    url = reverse("admin:reviews_review_change", args=[review.pk])
+    filters = "?_changelist_filters=status__exact%3Dpending"
+    assert active_entries(as_host, url + filters) == ["Moderation queue"]
+    assert active_entries(as_host, url) == ["All reviews"]
