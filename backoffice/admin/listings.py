@@ -1,7 +1,10 @@
 """Listings, their photos, calendar overrides and host blocks; amenities (staff)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -9,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeNumericFilter
 from unfold.decorators import action, display
+from unfold.forms import PaginationInlineFormSet
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from calendars.models import CalendarDay, HostBlock
@@ -85,10 +89,104 @@ class PhotoInline(TabularInline):
         return "—"
 
 
-class CalendarDayInline(TabularInline):
+class _TrialRun(Exception):
+    """Raised to roll a trial run of the services back."""
+
+
+class ServiceCheckedFormSet(PaginationInlineFormSet):
+    """An inline whose rows are written by core services, checked by those same services
+    before anything is saved: `clean` runs `apply` in a savepoint and rolls it back. A refusal
+    (a block over a booking: dates_unavailable) becomes an error on the row, and the page comes
+    back with the person's edits instead of a redirect that would lose them.
+
+    Subclasses list the service calls in `operations`; `ListingAdmin.save_formset` runs
+    `apply` for real."""
+
+    actor = None  # the request user, bound by the inline's get_formset
+    field_aliases: dict[str, str] = {}  # a service's field name -> this form's field
+
+    def operations(self):
+        """(form, zero-argument call of a service) for every row to write."""
+        raise NotImplementedError
+
+    def apply(self) -> None:
+        for form, operation in self.operations():
+            try:
+                operation()
+            except DomainError as exc:
+                exc.form = form
+                raise
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance._state.adding or self.actor is None:
+            return  # a new listing has no calendar to collide with; save still checks
+        try:
+            with transaction.atomic():
+                self.apply()
+                raise _TrialRun
+        except _TrialRun:
+            pass
+        except DomainError as exc:
+            form = getattr(exc, "form", None)
+            if form is None:
+                raise forms.ValidationError(exc.message, code=exc.code) from exc
+            field = self.field_aliases.get(exc.field, exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+
+
+class CalendarDayFormSet(ServiceCheckedFormSet):
+    field_aliases = {"check_in": "date"}
+
+    def operations(self):
+        for form in self.forms:
+            deleted = form in self.deleted_forms
+            if not (form.has_changed() or deleted) or not form.cleaned_data.get("date"):
+                continue
+            data = form.cleaned_data
+            yield form, partial(
+                calendar_day_set, listing=self.instance, day=data["date"], actor=self.actor,
+                price=None if deleted else data.get("price"),
+                is_blocked=False if deleted else bool(data.get("is_blocked")),
+            )  # fmt: skip
+
+
+class HostBlockFormSet(ServiceCheckedFormSet):
+    field_aliases = {"check_in": "start", "check_out": "end"}
+
+    def operations(self):
+        # Removals first, so a block may be replaced by an overlapping one in one save.
+        # (Ids are UUIDs set on instantiation: "new" means an extra form, not a missing pk.)
+        for form in self.deleted_forms:
+            if form in self.initial_forms:
+                yield form, partial(self._remove, form.instance.pk)
+        for form in self.extra_forms:
+            if form in self.deleted_forms or not form.has_changed():
+                continue
+            data = form.cleaned_data
+            yield form, partial(
+                host_block_create, listing=self.instance, start=data["start"], end=data["end"],
+                note=data.get("note", ""), actor=self.actor,
+            )  # fmt: skip
+
+    def _remove(self, pk):
+        # A fresh row each time: delete() clears the pk of the instance it is given, and the
+        # trial run must leave the form's instance usable for the real save.
+        host_block_delete(block=HostBlock.objects.get(pk=pk), actor=self.actor)
+
+
+class ServiceCheckedInline(TabularInline):
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user  # a fresh class per call: safe to bind
+        return formset
+
+
+class CalendarDayInline(ServiceCheckedInline):
     """Per-night overrides; saved through calendars.services.calendar_day_set."""
 
     model = CalendarDay
+    formset = CalendarDayFormSet
     extra = 1
     fields = ("date", "price", "is_blocked")
     tab = True
@@ -97,11 +195,12 @@ class CalendarDayInline(TabularInline):
     per_page = 30
 
 
-class HostBlockInline(TabularInline):
+class HostBlockInline(ServiceCheckedInline):
     """Closed date ranges; created and removed through calendars.services (overlaps refused)."""
 
     model = HostBlock
     form = HostBlockForm
+    formset = HostBlockFormSet
     extra = 1
     fields = ("start", "end", "note")
     tab = True
@@ -238,45 +337,12 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        listing = form.instance
         # The admin's change message reads these; history (simple-history) is the real record.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        if formset.model is HostBlock:
-            return self._save_blocks(request, listing, formset)
-        if formset.model is CalendarDay:
-            return self._save_days(request, listing, formset)
+        if isinstance(formset, ServiceCheckedFormSet):
+            formset.instance = form.instance  # on the add page: the listing just created
+            return formset.apply()
         return super().save_formset(request, form, formset, change)
-
-    def _save_blocks(self, request, listing, formset):
-        for inline_form in formset.deleted_forms:
-            if inline_form.instance.pk:
-                host_block_delete(block=inline_form.instance, actor=request.user)
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or inline_form.instance.pk:
-                continue
-            if not inline_form.has_changed():
-                continue
-            data = inline_form.cleaned_data
-            host_block_create(
-                listing=listing, start=data["start"], end=data["end"],
-                note=data.get("note", ""), actor=request.user,
-            )  # fmt: skip
-
-    def _save_days(self, request, listing, formset):
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() and inline_form not in formset.deleted_forms:
-                continue
-            data = inline_form.cleaned_data
-            if not data.get("date"):
-                continue
-            deleted = inline_form in formset.deleted_forms
-            calendar_day_set(
-                listing=listing,
-                day=data["date"],
-                actor=request.user,
-                price=None if deleted else data.get("price"),
-                is_blocked=False if deleted else bool(data.get("is_blocked")),
-            )
 
     def has_delete_permission(self, request, obj=None):
         return False  # listings with bookings must stay; unpublish instead

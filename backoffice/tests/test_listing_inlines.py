@@ -1,0 +1,134 @@
+"""Calendar inlines on the listing form: the core's services check the rows before anything is
+saved, so a refusal shows on the form with the person's edits kept."""
+
+import pytest
+from django.urls import reverse
+
+from calendars.models import CalendarDay, HostBlock
+from listings.models import Listing
+from tests.factories import future, make_booking
+
+pytestmark = pytest.mark.django_db
+
+
+def change_form(listing, **overrides):
+    """The listing's change form as posted: its current values plus `overrides`."""
+    data = {
+        "title": listing.title, "property_type": listing.property_type, "city": listing.city,
+        "country": listing.country, "time_zone": listing.time_zone,
+        "max_guests": listing.max_guests, "bedrooms": listing.bedrooms, "beds": listing.beds,
+        "bathrooms": listing.bathrooms, "nightly_price": listing.nightly_price,
+        "cleaning_fee": listing.cleaning_fee, "currency": listing.currency,
+        "min_nights": listing.min_nights, "max_nights": listing.max_nights,
+        "weekly_discount": "0", "monthly_discount": "0", "tax_rate": "0",
+        "cancellation_policy": listing.cancellation_policy, "instant_book": "on",
+    }  # fmt: skip
+    for prefix in ("photos", "calendar_days", "occupancies"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(overrides)
+    return data
+
+
+def new_block(start, end, note=""):
+    return {"occupancies-TOTAL_FORMS": 1, "occupancies-0-start": start,
+            "occupancies-0-end": end, "occupancies-0-note": note}  # fmt: skip
+
+
+def post(client, listing, data):
+    return client.post(reverse("admin:listings_listing_change", args=[listing.pk]), data)
+
+
+def test_a_block_over_a_booking_is_refused_on_the_form_with_edits_kept(as_host, own_listing):
+    make_booking(listing=own_listing, check_in=future(10), nights=3)
+    data = change_form(own_listing, title="Renamed loft", **new_block(future(11), future(14)))
+
+    response = post(as_host, own_listing, data)
+
+    assert response.status_code == 200  # the form again, not a redirect
+    block_form = response.context["inline_admin_formsets"][2].formset.forms[0]
+    assert "These dates are not available." in str(block_form.errors)
+    body = response.content.decode()
+    assert "These dates are not available." in body
+    assert 'value="Renamed loft"' in body  # the person's edits are still there
+    assert f'value="{future(11).isoformat()}"' in body
+    own_listing.refresh_from_db()
+    assert own_listing.title == "Hannah loft"  # nothing saved, the listing included
+    assert not HostBlock.objects.filter(listing=own_listing).exists()
+
+
+def test_closing_a_booked_night_is_refused_on_its_row(as_host, own_listing):
+    make_booking(listing=own_listing, check_in=future(10), nights=3)
+    data = change_form(own_listing, **{
+        "calendar_days-TOTAL_FORMS": 1, "calendar_days-0-date": future(11),
+        "calendar_days-0-is_blocked": "on",
+    })  # fmt: skip
+
+    response = post(as_host, own_listing, data)
+
+    assert response.status_code == 200
+    day_form = response.context["inline_admin_formsets"][1].formset.forms[0]
+    assert day_form.errors["date"] == ["These dates are not available."]
+    assert not CalendarDay.objects.exists()
+
+
+def test_two_new_blocks_overlapping_each_other_are_refused(as_host, own_listing):
+    data = change_form(own_listing, **{
+        "occupancies-TOTAL_FORMS": 2,
+        "occupancies-0-start": future(40), "occupancies-0-end": future(45),
+        "occupancies-1-start": future(43), "occupancies-1-end": future(47),
+    })  # fmt: skip
+
+    response = post(as_host, own_listing, data)
+
+    assert response.status_code == 200
+    assert "These dates are not available." in str(
+        response.context["inline_admin_formsets"][2].formset.forms[1].errors
+    )
+    assert not HostBlock.objects.exists()
+
+
+def test_valid_rows_are_saved_once_through_the_services(as_host, own_listing, host):
+    data = change_form(own_listing, title="Renamed loft", **new_block(future(40), future(43)))
+    data.update({"calendar_days-TOTAL_FORMS": 1, "calendar_days-0-date": future(50),
+                 "calendar_days-0-price": "150.00"})  # fmt: skip
+
+    response = post(as_host, own_listing, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    block = HostBlock.objects.get(listing=own_listing)  # the trial run left nothing behind
+    assert (block.start, block.end, block.created_by) == (future(40), future(43), host)
+    assert CalendarDay.objects.get(listing=own_listing).price == 150
+    assert Listing.objects.get(pk=own_listing.pk).title == "Renamed loft"
+    assert block.history.count() == 1  # one history row: the real save, not the trial
+
+
+def test_a_block_can_be_replaced_by_an_overlapping_one_in_one_save(as_host, own_listing, host):
+    from calendars.services import host_block_create
+
+    old = host_block_create(listing=own_listing, start=future(40), end=future(43), actor=host)
+    data = change_form(own_listing, **{
+        "occupancies-TOTAL_FORMS": 2, "occupancies-INITIAL_FORMS": 1,
+        "occupancies-0-id": old.pk, "occupancies-0-start": old.start,
+        "occupancies-0-end": old.end, "occupancies-0-DELETE": "on",
+        "occupancies-1-start": future(41), "occupancies-1-end": future(45),
+    })  # fmt: skip
+
+    response = post(as_host, own_listing, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert [(b.start, b.end) for b in HostBlock.objects.filter(is_active=True)] == [
+        (future(41), future(45))
+    ]
+
+
+def test_a_new_listing_is_created_with_its_block(as_host, host):
+    listing = Listing(title="Brand new", city="Nice", country="FR", time_zone="UTC",
+                      max_guests=2, nightly_price=80, currency="EUR")  # fmt: skip
+    data = change_form(listing, **new_block(future(40), future(42), "Owner stay"))
+
+    response = as_host.post(reverse("admin:listings_listing_add"), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    created = Listing.objects.get(title="Brand new")
+    assert created.host == host
+    assert HostBlock.objects.get(listing=created).note == "Owner stay"
