@@ -26,6 +26,7 @@ from ..roles import Role, request_role
 from ..sites import site
 from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
 from .calendars import HostBlockForm
+from .history import history_tab_for
 
 try:  # the CSV/XLSX import slice (backoffice/resources/); import stays off without it
     from ..resources.admin import ListingImportAdminMixin
@@ -268,6 +269,13 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
             .select_related("host")
             .annotate(first_photo=Subquery(first_photo.values("image")[:1]))
         )
+
+    def get_changeform_datasets(self, request):
+        """The History tab, on existing listings only (the add page has no history)."""
+        match = request.resolver_match
+        if match is None or not match.kwargs.get("object_id"):
+            return ()
+        return (history_tab_for(self),)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
