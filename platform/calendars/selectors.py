@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from bookings.pricing import PriceRules, night_price, stay_nights
+from common.dates import today_in
 
 from .models import CalendarDay, Occupancy
 
@@ -53,9 +54,12 @@ def listing_availability(listing, start: date, end: date) -> list[DayAvailabilit
     for occ_start, occ_end in active_occupancies(listing, start, end).values_list("start", "end"):
         taken.update(stay_nights(max(occ_start, start), min(occ_end, end)))
     rules = PriceRules.of(listing)
+    today = today_in(listing.time_zone)  # past nights can no longer be booked
     return [
         DayAvailability(
-            day, day not in taken and day not in closed, night_price(rules, day, prices)
+            day,
+            day >= today and day not in taken and day not in closed,
+            night_price(rules, day, prices),
         )
         for day in stay_nights(start, end)
     ]

@@ -1,14 +1,19 @@
 """Listing reads shared by REST, GraphQL and the back-office, already optimised."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from calendars.models import CalendarDay, Occupancy
+from common.dates import today_in
+from common.errors import ValidationFailed
 
 from .models import Amenity, Listing, ListingPhoto
+
+MAX_AMENITY_FILTERS = 20
 
 ORDERINGS = {
     "price": ("nightly_price", "id"),
@@ -70,11 +75,44 @@ def listing_search(params: ListingSearch) -> QuerySet:
         qs = qs.filter(nightly_price__gte=params.min_price)
     if params.max_price is not None:
         qs = qs.filter(nightly_price__lte=params.max_price)
-    for slug in params.amenities:
-        qs = qs.filter(amenities__slug=slug)
+    if params.amenities:
+        qs = _with_all_amenities(qs, set(params.amenities))
     if params.check_in and params.check_out:
-        qs = _bookable_for(qs, params.check_in, params.check_out)
-    return qs.order_by(*ORDERINGS.get(params.ordering, ORDERINGS["newest"])).distinct()
+        qs = _bookable_for(_not_in_the_past(qs, params.check_in), params.check_in, params.check_out)
+    return qs.order_by(*ORDERINGS.get(params.ordering, ORDERINGS["newest"]))
+
+
+def _with_all_amenities(qs: QuerySet, slugs: set[str]) -> QuerySet:
+    """Listings having every one of `slugs`: one grouped subquery, however many slugs (a join
+    per slug would grow the query with the input, an easy way to tie up the database)."""
+    if len(slugs) > MAX_AMENITY_FILTERS:
+        raise ValidationFailed(
+            "too_many_amenities",
+            f"Filter by at most {MAX_AMENITY_FILTERS} amenities.",
+            field="amenities",
+        )
+    having_all = (
+        Listing.amenities.through.objects.filter(amenity__slug__in=slugs)
+        .values("listing_id")
+        .annotate(matched=Count("amenity_id"))
+        .filter(matched=len(slugs))
+        .values("listing_id")
+    )
+    return qs.filter(pk__in=having_all)
+
+
+def _not_in_the_past(qs: QuerySet, check_in: date) -> QuerySet:
+    """Drop listings where `check_in` is already past in the listing's own time zone.
+
+    Local dates are at most one day either side of UTC's, so only a check-in within a day of
+    today needs the per-zone look (one small query over the zones in use)."""
+    utc_today = timezone.now().date()
+    if check_in > utc_today:
+        return qs
+    if check_in < utc_today - timedelta(days=1):
+        return qs.none()
+    zones = Listing.objects.order_by().values_list("time_zone", flat=True).distinct()
+    return qs.filter(time_zone__in=[tz for tz in zones if today_in(tz) <= check_in])
 
 
 def _bookable_for(qs: QuerySet, check_in: date, check_out: date) -> QuerySet:

@@ -99,12 +99,23 @@ def listing_create(*, host, amenities=(), status: str = Listing.Status.DRAFT, **
 
 
 @transaction.atomic
-def listing_update(*, listing: Listing, actor, amenities=None, **fields) -> Listing:
+def listing_update(
+    *, listing: Listing, actor, amenities=None, status: str | None = None, **fields
+) -> Listing:
+    """Change a listing's fields (and optionally publish/unpublish it) in one transaction."""
     ensure_can_manage_listing(listing, actor)
+    if status not in (None, Listing.Status.PUBLISHED, Listing.Status.DRAFT):
+        raise ValidationFailed(  # suspension is staff-only and has its own service
+            "invalid_status", "A listing can be set to published or draft here.", "status"
+        )
     _apply(listing, fields)
     listing.save()
     if amenities is not None:
         listing.amenities.set(amenities_from_slugs(amenities))
+    if status == Listing.Status.PUBLISHED:
+        listing = listing_publish(listing=listing, actor=actor)
+    elif status == Listing.Status.DRAFT:
+        listing = listing_unpublish(listing=listing, actor=actor)
     return listing
 
 

@@ -1,6 +1,6 @@
 """Review reads shared by the APIs."""
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from .models import Review
@@ -36,3 +36,10 @@ def review_pages_for_listings(listing_ids, *, offset: int, limit: int) -> dict:
     for review in ranked:
         pages.setdefault(review.listing_id, []).append(review)
     return pages
+
+
+def review_list_visible_to(user) -> QuerySet:
+    """Reviews a signed-in user may see: published ones, their own, and those of their listings."""
+    return Review.objects.select_related("listing").filter(
+        Q(status=Review.Status.PUBLISHED) | Q(author=user) | Q(listing__host=user)
+    )

@@ -81,3 +81,9 @@ def test_occupied_ranges_merge_touching_stays():
     assert occupied_ranges(listing) == [(future(10), future(15)), (future(20), future(22))]
     assert occupied_ranges(listing, start=future(16)) == [(future(20), future(22))]
     assert future(15) - future(10) == dt.timedelta(days=5)
+
+
+def test_past_nights_are_never_available():
+    listing = ListingFactory()
+    days = listing_availability(listing, future(-3), future(2))
+    assert [d.available for d in days] == [False, False, False, True, True]

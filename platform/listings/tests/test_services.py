@@ -5,7 +5,7 @@ import pytest
 from accounts.roles import is_host
 from common.errors import NotFound, NotPermitted, ValidationFailed
 from listings import services
-from listings.models import Listing
+from listings.models import Amenity, Listing
 from listings.selectors import ListingSearch, listing_search
 from tests.factories import AmenityFactory, ListingFactory, UserFactory, future, make_booking
 
@@ -124,3 +124,49 @@ def test_search_query_count_is_constant(django_assert_max_num_queries):
         assert all(r.host.email for r in rows)
         assert all([a.slug for a in r.amenities.all()] == ["wifi"] for r in rows)
         assert all(list(r.photos.all()) == [] for r in rows)
+
+
+def test_update_can_publish_in_the_same_transaction():
+    listing = ListingFactory(status=Listing.Status.DRAFT)
+    services.listing_update(listing=listing, actor=listing.host, title="Ready", status="published")
+    listing.refresh_from_db()
+    assert (listing.title, listing.status) == ("Ready", Listing.Status.PUBLISHED)
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_update(listing=listing, actor=listing.host, status="suspended")
+    assert exc.value.code == "invalid_status"
+
+
+def test_amenity_filter_is_one_subquery_and_capped(django_assert_max_num_queries):
+    slugs = [AmenityFactory(slug=f"a{i}").slug for i in range(20)]
+    full = ListingFactory()
+    full.amenities.set(Amenity.objects.all())
+    ListingFactory().amenities.set([])
+    with django_assert_max_num_queries(3):
+        assert [x.pk for x in listing_search(ListingSearch(amenities=tuple(slugs)))] == [full.pk]
+    with pytest.raises(ValidationFailed) as exc:
+        list(listing_search(ListingSearch(amenities=tuple(f"s{i}" for i in range(21)))))
+    assert exc.value.code == "too_many_amenities"
+
+
+def test_dates_in_the_past_find_nothing():
+    ListingFactory()
+    past = ListingSearch(check_in=future(-10), check_out=future(-7))
+    assert list(listing_search(past)) == []
+    assert len(listing_search(ListingSearch(check_in=future(1), check_out=future(3)))) == 1
+
+
+def test_yesterday_utc_can_still_be_today_somewhere_west():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from common.dates import today_in
+
+    west = ListingFactory(time_zone="Pacific/Pago_Pago")  # UTC-11
+    east = ListingFactory(time_zone="Pacific/Kiritimati")  # UTC+14
+    utc_today = timezone.now().date()
+    for check_in in (utc_today - dt.timedelta(days=1), utc_today):
+        stay = ListingSearch(check_in=check_in, check_out=check_in + dt.timedelta(days=2))
+        found = set(listing_search(stay))
+        for listing in (west, east):
+            assert (listing in found) == (today_in(listing.time_zone) <= check_in)
