@@ -246,12 +246,12 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     fieldsets = (
         (_("Details"), {"classes": ["tab"], "fields": (
             "title", "host", "external_id", "status", "property_type", "description",
-            ("address", "city", "country"), ("latitude", "longitude", "time_zone"),
-            ("max_guests", "bedrooms", "beds", "bathrooms"), "amenities",
+            "address", ("city", "country"), ("latitude", "longitude"), "time_zone",
+            ("max_guests", "bedrooms"), ("beds", "bathrooms"), "amenities",
         )}),
         (_("Pricing"), {"classes": ["tab"], "fields": (
-            ("nightly_price", "weekend_price", "cleaning_fee", "currency"),
-            ("min_nights", "max_nights"), ("weekly_discount", "monthly_discount", "tax_rate"),
+            ("nightly_price", "weekend_price"), ("cleaning_fee", "currency"),
+            ("min_nights", "max_nights"), ("weekly_discount", "monthly_discount"), "tax_rate",
             "cancellation_policy", "instant_book",
         )}),
         (_("Reviews"), {"classes": ["tab"], "fields": (

@@ -63,7 +63,7 @@ def login(page, screenshot_dir):
 
 @pytest.fixture
 def shot(page, screenshot_dir):
-    def _shot(name: str):
-        page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
+    def _shot(name: str, full_page: bool = True):
+        page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=full_page)
 
     return _shot

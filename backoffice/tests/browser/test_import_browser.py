@@ -3,18 +3,10 @@ and writes nothing; a clean one writes everything, with history."""
 
 import pytest
 
-from backoffice.tests.browser import conftest as browser_fixtures
 from listings.models import Listing
 from tests.factories import AmenityFactory, HostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The browser fixtures live with the back-office's browser suite; reuse them here.
-browser = browser_fixtures.browser
-screenshot_dir = browser_fixtures.screenshot_dir
-page = browser_fixtures.page
-login = browser_fixtures.login
-shot = browser_fixtures.shot
 
 HEADER = "external_id,title,city,country,nightly_price,amenities\n"
 
