@@ -8,7 +8,7 @@ re-implements a rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -174,17 +174,20 @@ def _require_host(booking: Booking, actor) -> None:
         raise NotFound()
 
 
-@transaction.atomic
 def booking_accept(*, booking: Booking, actor) -> Booking:
-    booking = _locked(booking)
-    _require_host(booking, actor)
-    _require_status(booking, BookingStatus.REQUESTED, action="accepted")
-    now = timezone.now()
-    booking.status = BookingStatus.PENDING_PAYMENT
-    booking.accepted_at = now
-    booking.expires_at = now + settings.BOOKING_PAYMENT_HOLD
-    booking.save()
-    return booking
+    """The host accepts a request: the guest now has the payment hold to pay."""
+    with transaction.atomic():
+        booking = _locked(booking)
+        _require_host(booking, actor)
+        _require_status(booking, BookingStatus.REQUESTED, action="accepted")
+        if not _expire_if_lapsed(booking):
+            now = timezone.now()
+            booking.status = BookingStatus.PENDING_PAYMENT
+            booking.accepted_at = now
+            booking.expires_at = now + settings.BOOKING_PAYMENT_HOLD
+            booking.save()
+            return booking
+    raise _lapsed_error()
 
 
 @transaction.atomic
@@ -200,21 +203,46 @@ def booking_decline(*, booking: Booking, actor, reason: str = "") -> Booking:
     return booking
 
 
-@transaction.atomic
 def booking_mark_paid(*, booking: Booking, amount: Decimal) -> Booking:
     """Record a successful payment of the full total: the stay is confirmed."""
-    booking = _locked(booking)
-    _require_status(booking, BookingStatus.PENDING_PAYMENT, action="paid")
-    if money(amount) != booking.total:
-        raise ValidationFailed(
-            "amount_mismatch", f"The payment must be {booking.total} {booking.currency}.", "amount"
-        )
-    booking.amount_paid = money(amount)
-    booking.status = BookingStatus.CONFIRMED
-    booking.confirmed_at = timezone.now()
-    booking.expires_at = None
-    booking.save()
-    return booking
+    with transaction.atomic():
+        booking = _locked(booking)
+        _require_status(booking, BookingStatus.PENDING_PAYMENT, action="paid")
+        if money(amount) != booking.total:
+            raise ValidationFailed(
+                "amount_mismatch",
+                f"The payment must be {booking.total} {booking.currency}.",
+                "amount",
+            )
+        if not _expire_if_lapsed(booking):
+            booking.amount_paid = money(amount)
+            booking.status = BookingStatus.CONFIRMED
+            booking.confirmed_at = timezone.now()
+            booking.expires_at = None
+            booking.save()
+            return booking
+    raise _lapsed_error()
+
+
+def _expire_if_lapsed(booking: Booking, now: datetime | None = None) -> bool:
+    """Expire a request or hold whose time ran out (whether or not the scheduled sweep has
+    reached it yet), releasing its nights. Call with the booking row locked."""
+    lapsed = (
+        booking.status in (BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT)
+        and booking.expires_at is not None
+        and booking.expires_at <= (now or timezone.now())
+    )
+    if lapsed:
+        booking.status = BookingStatus.EXPIRED
+        occupancy_release(booking.occupancy)
+        booking.save()
+    return lapsed
+
+
+def _lapsed_error() -> DomainError:
+    return DomainError(
+        "booking_expired", "This booking's time to answer or pay ran out; it has expired."
+    )
 
 
 # --- cancelling -----------------------------------------------------------------------------
@@ -290,27 +318,28 @@ def booking_expire_stale(*, now: datetime | None = None) -> int:
     expired = 0
     for pk in list(stale):
         with transaction.atomic():
-            booking = (
-                Booking.objects.select_for_update(of=("self",))
-                .select_related("occupancy")
-                .get(pk=pk)
-            )
-            if booking.status not in (BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT):
-                continue  # answered or paid meanwhile
-            booking.status = BookingStatus.EXPIRED
-            occupancy_release(booking.occupancy)
-            booking.save()
-            expired += 1
+            # answered or paid meanwhile: _expire_if_lapsed re-checks under the lock
+            expired += _expire_if_lapsed(_locked(Booking(pk=pk)), now)
     return expired
 
 
-def booking_complete_finished(*, today: date | None = None) -> int:
-    """Confirmed stays whose check-out has passed become completed. Returns how many."""
-    today = today or timezone.localdate()
-    done = Booking.objects.filter(status=BookingStatus.CONFIRMED, check_out__lte=today)
+def booking_complete_finished(*, now: datetime | None = None) -> int:
+    """Confirmed stays whose check-out date has come, in the listing's time zone, become
+    completed. Returns how many."""
+    now = now or timezone.now()
+    # No place on Earth is more than a day ahead of UTC: a cheap, index-friendly first cut.
+    latest_local_today = now.date() + timedelta(days=1)
+    candidates = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED, check_out__lte=latest_local_today
+    ).values_list("pk", flat=True)
     completed = 0
-    for booking in done.iterator():
+    for pk in list(candidates):
         with transaction.atomic():
+            booking = _locked(Booking(pk=pk))  # a concurrent cancel wins or waits
+            if booking.status != BookingStatus.CONFIRMED:
+                continue
+            if booking.check_out > today_in(booking.listing.time_zone, now):
+                continue
             booking.status = BookingStatus.COMPLETED
             booking.save(update_fields=["status", "updated_at"])
             completed += 1

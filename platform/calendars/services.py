@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from common.dates import today_in
 from common.errors import DomainError, NotPermitted, ValidationFailed
 from common.money import money
 from listings.permissions import ensure_can_manage_listing
@@ -65,6 +66,8 @@ def occupancy_release(occupancy: Occupancy | None) -> None:
 def host_block_create(*, listing, start: date, end: date, note: str = "", actor) -> HostBlock:
     ensure_can_manage_listing(listing, actor)
     validate_range(start, end)
+    if start < today_in(listing.time_zone):
+        raise ValidationFailed("past_dates", "A block cannot start in the past.", field="start")
     occupancy = occupancy_reserve(
         listing=listing,
         start=start,

@@ -50,6 +50,11 @@ def ttl() -> timedelta:
     return timedelta(hours=getattr(settings, "IDEMPOTENCY_KEY_TTL_HOURS", 24))
 
 
+def abandoned_after() -> timedelta:
+    """An in-progress record older than this belongs to a request that died."""
+    return timedelta(seconds=getattr(settings, "IDEMPOTENCY_ABANDONED_SECONDS", 300))
+
+
 def run_idempotent(
     *, user, scope: str, key: str | None, payload, execute: Callable[[], tuple[int, object]]
 ) -> tuple[int, object, bool]:
@@ -93,6 +98,9 @@ def _claim(user, scope, key, digest) -> IdempotencyRecord:
             if existing.fingerprint != digest:
                 raise IdempotencyKeyReused() from None
             if existing.state == IdempotencyRecord.State.IN_PROGRESS:
+                if existing.created_at < timezone.now() - abandoned_after():
+                    existing.delete()  # its worker died mid-request: let the key be retried
+                    continue
                 raise IdempotencyInProgress() from None
             return existing
     raise IdempotencyInProgress()

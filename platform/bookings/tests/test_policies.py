@@ -44,3 +44,16 @@ def test_nothing_paid_nothing_refunded(by_host):
         by_host_or_staff=by_host,
     )  # fmt: skip
     assert amount == D("0.00")
+
+
+@pytest.mark.parametrize(("policy", "days_before"), [("moderate", 3), ("strict", 7)])
+def test_half_refund_rounds_half_up(policy, days_before):
+    # 50 % of (336.05 - 36.00) = 150.025 -> 150.03 (half-even would give 150.02)
+    amount = refund_amount(
+        policy=policy,
+        days_before=days_before,
+        total=D("336.05"),
+        service_fee=FEE,
+        amount_paid=D("336.05"),
+    )
+    assert amount == D("150.03")

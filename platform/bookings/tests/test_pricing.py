@@ -49,9 +49,9 @@ def q(rules, check_in, nights, overrides=None):
         # rounding half up at every component: 33.33*3 = 99.99; 12% of 99.99 = 11.9988 -> 12.00
         (PriceRules(D("33.33"), tax_rate=D("7.5")), MON, 3, None,
          {"nightly_subtotal": "99.99", "service_fee": "12.00", "taxes": "7.50", "total": "119.49"}),
-        # half-up on .005: 10% weekly of 700.05 = 70.005 -> 70.01
-        (PriceRules(D("100.0072"), weekly_discount=D("10")), MON, 7, None,
-         {"nightly_subtotal": "700.07", "discount": "70.01"}),
+        # a true half cent: 6 x 100 + 100.25 = 700.25; 10 % = 70.025 -> 70.03 (half-even: 70.02)
+        (PriceRules(D("100"), weekly_discount=D("10")), MON, 7, {date(2027, 3, 7): D("100.25")},
+         {"nightly_subtotal": "700.25", "discount": "70.03", "service_fee": "75.63"}),
     ],
 )  # fmt: skip
 def test_quote_components(rules, check_in, nights, overrides, expected):

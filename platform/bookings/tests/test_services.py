@@ -246,10 +246,49 @@ def test_hold_expires_after_30_minutes_request_after_24_hours():
     )
 
 
+def noon_utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
 def test_finished_stays_complete():
     booking = make_booking()
     booking = services.booking_mark_paid(booking=booking, amount=booking.total)
-    assert services.booking_complete_finished(today=booking.check_out - dt.timedelta(days=1)) == 0
-    assert services.booking_complete_finished(today=booking.check_out) == 1
+    day_before = booking.check_out - dt.timedelta(days=1)
+    assert services.booking_complete_finished(now=noon_utc(day_before)) == 0
+    assert services.booking_complete_finished(now=noon_utc(booking.check_out)) == 1
     booking.refresh_from_db()
     assert booking.status == Booking.Status.COMPLETED
+
+
+def test_completion_waits_for_check_out_day_in_the_listing_time_zone():
+    listing = ListingFactory(time_zone="America/Los_Angeles")
+    booking = make_booking(listing=listing)
+    services.booking_mark_paid(booking=booking, amount=booking.total)
+    # 02:00 UTC on check-out day is still the day before in Los Angeles.
+    early = dt.datetime.combine(booking.check_out, dt.time(2), tzinfo=dt.UTC)
+    assert services.booking_complete_finished(now=early) == 0
+    assert services.booking_complete_finished(now=early + dt.timedelta(hours=10)) == 1
+
+
+def test_a_lapsed_request_cannot_be_accepted_and_frees_its_dates():
+    listing = ListingFactory(instant_book=False)
+    booking = book(listing, UserFactory())
+    Booking.objects.filter(pk=booking.pk).update(expires_at=timezone.now() - dt.timedelta(hours=1))
+    with pytest.raises(DomainError) as exc:
+        services.booking_accept(booking=booking, actor=listing.host)
+    assert exc.value.code == "booking_expired"
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.EXPIRED  # the expiry itself is kept
+    assert not booking.occupancy.is_active
+
+
+def test_a_lapsed_hold_cannot_be_paid():
+    booking = book(ListingFactory(instant_book=True), UserFactory())
+    Booking.objects.filter(pk=booking.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    with pytest.raises(DomainError) as exc:
+        services.booking_mark_paid(booking=booking, amount=booking.total)
+    assert exc.value.code == "booking_expired"
+    booking.refresh_from_db()
+    assert (booking.status, booking.amount_paid) == (Booking.Status.EXPIRED, 0)

@@ -46,7 +46,8 @@ def test_blocks_are_the_hosts_business():
 
 @pytest.mark.parametrize(("start", "end", "code"), [(7, 5, "dates_invalid"),
                                                     (5, 5, "dates_invalid"),
-                                                    (1, 400, "range_too_long")])  # fmt: skip
+                                                    (1, 400, "range_too_long"),
+                                                    (-2, 3, "past_dates")])  # fmt: skip
 def test_block_ranges_are_validated(start, end, code):
     listing = ListingFactory()
     with pytest.raises(ValidationFailed) as exc:

@@ -82,3 +82,13 @@ def test_expired_keys_are_purged_and_reusable():
     assert (status, replayed) == (201, False)
     IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
     assert purge_idempotency_keys.delay().get() == 1
+
+
+def test_an_abandoned_in_progress_key_can_be_claimed_again():
+    user = UserFactory()
+    IdempotencyRecord.objects.create(user=user, scope="s", key="k", fingerprint=fingerprint({}))
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    status, _body, replayed = run_idempotent(
+        user=user, scope="s", key="k", payload={}, execute=lambda: (201, {"ok": True})
+    )
+    assert (status, replayed) == (201, False)

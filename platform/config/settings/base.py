@@ -182,6 +182,8 @@ LOGGING = {
 }
 
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A request still "in progress" after this long died mid-way; its key may be used again.
+IDEMPOTENCY_ABANDONED_SECONDS = env.int("IDEMPOTENCY_ABANDONED_SECONDS", default=300)
 
 # --- Interfaces: each fragment belongs to one interface, composed here --------------------------
 from .api import *  # noqa: E402, F403  REST, JWT, OpenAPI
