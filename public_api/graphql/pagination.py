@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 import graphene
 from django.conf import settings
@@ -15,6 +16,8 @@ from graphql import GraphQLError
 
 CURSOR_PREFIX = "offset:"
 MAX_CURSOR_OFFSET = 1_000_000  # deep paging beyond this is not a use case, only an attack
+# Only what encode_cursor writes: int() alone would also take " 3", "3_0" or Arabic-Indic digits.
+_OFFSET = re.compile(r"[0-9]{1,7}")
 
 
 def default_page_size() -> int:
@@ -33,9 +36,10 @@ def decode_cursor(cursor: str) -> int:
     """The offset a cursor points at; a clear error for anything we did not hand out."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(CURSOR_PREFIX):
+        digits = text.removeprefix(CURSOR_PREFIX)
+        if digits == text or not _OFFSET.fullmatch(digits):
             raise ValueError(text)
-        offset = int(text[len(CURSOR_PREFIX) :])
+        offset = int(digits)
     except (ValueError, binascii.Error, UnicodeError) as exc:
         raise GraphQLError("Invalid cursor: pass an endCursor this API returned.") from exc
     if not 0 <= offset <= MAX_CURSOR_OFFSET:

@@ -1,5 +1,6 @@
 """Limits refused before execution, malformed input answered clearly, never a server error."""
 
+import base64
 import json
 
 import pytest
@@ -135,8 +136,15 @@ def test_malformed_input_is_a_clear_400(gql, query, variables, fragment):
     assert any(fragment in message for message in messages), messages
 
 
-def test_a_bad_cursor_is_a_clear_error(gql):
-    body = gql('{ listings(after: "bm9wZQ==") { edges { cursor } } }')
+@pytest.mark.parametrize(
+    "text",
+    # Not ours; then offsets int() would accept but encode_cursor never writes (non-ASCII digits).
+    ["nope", "offset:\u0663", "offset:\uff13", "offset: 3", "offset:3_0", "offset:-1"],
+)
+def test_a_bad_cursor_is_a_clear_error(gql, text):
+    ListingFactory.create_batch(2)
+    cursor = base64.urlsafe_b64encode(text.encode()).decode()
+    body = gql("query($a: String) { listings(after: $a) { edges { cursor } } }", {"a": cursor})
     assert body["data"]["listings"] is None
     assert body["errors"][0]["message"] == "Invalid cursor: pass an endCursor this API returned."
 

@@ -125,6 +125,20 @@ def test_malformed_search_is_a_400_naming_the_parameter(anon, params, field):
     assert field in response.data
 
 
+# "²".isdigit() is True but int("²") fails (was a 500); "٣" and "３" are digits int() accepts.
+NON_ASCII_NUMBERS = ["\u00b2", "\u0663", "\uff13", "1\u00b2", "\u0661\u0660", " 3", "+3", "3_0"]
+
+
+@pytest.mark.parametrize("raw", NON_ASCII_NUMBERS)
+@pytest.mark.parametrize("param", ["page", "page_size"])
+def test_page_numbers_must_be_ascii_digits(anon, as_guest, param, raw):
+    ListingFactory()
+    for client, url in ((anon, LIST), (as_guest, "/api/v1/bookings/")):
+        response = client.get(url, {param: raw})
+        assert response.status_code == 400, (url, response.content)
+        assert param in response.data
+
+
 def test_mine_lists_the_callers_own_listings_in_any_status(as_host, host, anon):
     draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
     ListingFactory()  # someone else's
