@@ -1,4 +1,5 @@
-"""People: staff manage accounts; moderators and auditors read them; hosts never see them."""
+"""People: staff manage accounts and auditors read them. Hosts and moderators never see them:
+no moderation decision needs a guest's email or phone."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,6 @@ from .base import BackofficeAdmin
 
 @admin.register(User, site=site)
 class UserAdmin(BackofficeAdmin):
-    moderator_can_view = True
     list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "groups")
     search_fields = ("email", "first_name", "last_name")

@@ -49,7 +49,7 @@ class BookingExportResource(resources.ModelResource):
 @admin.register(Booking, site=site)
 class BookingAdmin(BackofficeAdmin):
     host_lookup = "listing__host"
-    moderator_can_view = True
+    moderator_can_view = True  # only the reviewed stays: see moderator_queryset
     staff_only_list_filters = ("listing",)
     resource_classes = [BookingExportResource]
     list_display = (
@@ -105,6 +105,9 @@ class BookingAdmin(BackofficeAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def moderator_queryset(self, qs):
+        return qs.filter(review__isnull=False)  # a review's stay, not every booking's money
 
     def has_answer_permission(self, request, obj=None):
         """Accept, decline, cancel: the listing's host, or staff who may change bookings."""

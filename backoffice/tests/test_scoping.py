@@ -203,3 +203,20 @@ def test_staff_see_guest_contacts(as_staff, own_listing, guest):
     booking = make_booking(listing=own_listing, guest=guest)
     assert guest.email in as_staff.get(change_url(booking)).content.decode()
     assert Booking.objects.count() == 1
+
+
+def test_moderators_see_reviewed_stays_only_and_no_people(as_moderator, db):
+    from tests.factories import ReviewFactory, make_booking
+
+    reviewed = ReviewFactory().booking
+    unreviewed = make_booking()
+    page = as_moderator.get("/admin/bookings/booking/")
+    assert page.status_code == 200
+    assert str(reviewed.pk)[:8] in page.content.decode()
+    assert str(unreviewed.pk)[:8] not in page.content.decode()
+    assert as_moderator.get(f"/admin/bookings/booking/{unreviewed.pk}/change/").status_code == 404
+    assert as_moderator.get("/admin/accounts/user/").status_code == 403
+    assert as_moderator.get(f"/admin/accounts/user/{unreviewed.guest.pk}/change/").status_code in (
+        403,
+        404,
+    )
