@@ -94,7 +94,7 @@ LAYOUT = [
          "status__exact=pending", "pending_reviews_badge"),
         (EVERYONE, _("All reviews"), "reviews", "reviews_review_changelist", "", None),
     ]),
-    (_("People"), [((STAFF, MODERATOR, AUDITOR), _("Users"), "group",
+    (_("People"), [((STAFF, AUDITOR), _("Users"), "group",
                     "accounts_user_changelist", "", None)]),
     (_("Audit"), [((STAFF, AUDITOR), _("Audit timeline"), "history", "audit_timeline", "", None)]),
 ]  # fmt: skip
