@@ -1,36 +1,25 @@
-"""A brute-force guard for tokenAuth and register, the same rate as REST's login ("auth" in
-REST_FRAMEWORK's throttle rates) and the same cache key, so guessing passwords through both
-APIs at once counts against one budget per client IP."""
+"""Throttling of GraphQL requests, with REST's scopes and rates (settings.API_THROTTLE_RATES).
 
-import math
-
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+- Every request: the anonymous (per IP) and user (per user) rates, checked by the view before
+  the query is parsed; a throttled request is an HTTP 429 with `Retry-After`.
+- `register` and `tokenAuth`: also the strict per-IP "auth" rate, with REST's cache key, so
+  guessing passwords through both APIs at once counts against one budget. That refusal is a
+  mutation error (`code: "throttled"`), since the request itself was fine.
+"""
 
 from common.errors import DomainError
+from public_api.common.throttling import AuthThrottle, throttle_wait
 
 
 class Throttled(DomainError):
     kind = "throttled"
 
-    def __init__(self, wait_seconds: float | None):
-        wait = math.ceil(wait_seconds or 1)
-        super().__init__("throttled", f"Too many attempts. Try again in {wait} seconds.")
-        self.wait_seconds = wait
-
-
-class AuthAttemptThrottle(SimpleRateThrottle):
-    scope = "auth"
-
-    def get_rate(self):
-        # Read on each use (not at import) so settings overrides apply.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def __init__(self, wait_seconds: int):
+        super().__init__("throttled", f"Too many attempts. Try again in {wait_seconds} seconds.")
+        self.wait_seconds = wait_seconds
 
 
 def check_auth_attempt(request) -> None:
-    throttle = AuthAttemptThrottle()
-    if not throttle.allow_request(request, None):
-        raise Throttled(throttle.wait())
+    wait = throttle_wait(request, [AuthThrottle])
+    if wait is not None:
+        raise Throttled(wait)

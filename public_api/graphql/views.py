@@ -2,6 +2,9 @@
 
 - Authentication is the bearer token only (as in REST): the endpoint is CSRF-exempt, so a
   session cookie must never authorise a mutation. A present but invalid token is a 401.
+- Throttling: REST's anonymous and user rates (one shared budget, see
+  public_api.common.throttling), checked before anything is parsed; over the rate is a 429
+  with `Retry-After` and a GraphQL-shaped error body.
 - The limits rule (depth, page size, cost) and, when disabled, the introspection ban join the
   standard validation rules, so a refused query never starts executing.
 - An unexpected exception inside a resolver is logged and reported as "Internal server error."
@@ -21,6 +24,7 @@ from graphql import ExecutionResult, GraphQLError, specified_rules
 
 from common.errors import DomainError
 from public_api.auth import BearerTokenInvalid, authenticate_bearer
+from public_api.common.throttling import REQUEST_THROTTLES, throttle_wait
 
 from .limits import limits_rule
 
@@ -37,6 +41,9 @@ class StayBookGraphQLView(GraphQLView):
                 status=401,
             )
         request.user = user if user is not None else AnonymousUser()
+        wait = throttle_wait(request, REQUEST_THROTTLES)
+        if wait is not None:
+            return _throttled(wait)
         return super().dispatch(request, *args, **kwargs)
 
     def execute_graphql_request(
@@ -87,6 +94,15 @@ class StayBookGraphQLView(GraphQLView):
 
 def _is_unexpected(original) -> bool:
     return original is not None and not isinstance(original, GraphQLError | DomainError)
+
+
+def _throttled(wait: int) -> JsonResponse:
+    message = f"Request was throttled. Expected available in {wait} seconds."
+    extensions = {"code": "throttled", "retryAfter": wait}
+    body = {"errors": [{"message": message, "extensions": extensions}]}
+    response = JsonResponse(body, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _refusal(message: str) -> ExecutionResult:

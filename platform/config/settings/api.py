@@ -10,7 +10,7 @@ import environ
 
 _env = environ.Env()
 
-# Requests per period by throttle scope; read at request time by public_api.rest.throttling.
+# Requests per period by throttle scope; read at request time by public_api.common.throttling.
 API_THROTTLE_RATES = {
     "anon": _env("API_THROTTLE_ANON", default="100/min"),
     "user": _env("API_THROTTLE_USER", default="300/min"),
@@ -28,8 +28,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "public_api.rest.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "public_api.rest.throttling.AnonThrottle",
-        "public_api.rest.throttling.UserThrottle",
+        "public_api.common.throttling.AnonThrottle",
+        "public_api.common.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     # Money stays a decimal string ("120.00"), never a float.

@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from accounts.services import user_register, user_update_profile
+from public_api.common.throttling import AnonThrottle, AuthThrottle, UserThrottle
 from public_api.rest.openapi import with_errors
-from public_api.rest.throttling import AnonThrottle, AuthThrottle, UserThrottle
 
 from .serializers import Me, RegisteredUser, RegisterInput
 

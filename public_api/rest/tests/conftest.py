@@ -7,12 +7,6 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tests.factories import HostFactory, ListingFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _no_throttling(settings):
-    """Throttling off by default so tests never flake; test_throttling turns it back on."""
-    settings.API_THROTTLE_RATES = {"anon": None, "user": None, "auth": None}
-
-
 def client_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -1,0 +1,62 @@
+"""Request throttles shared by the REST and GraphQL APIs, with rates read at request time.
+
+DRF's stock throttles copy DEFAULT_THROTTLE_RATES when their class is defined, so a test (or an
+operator) could not change them without a restart. These read `settings.API_THROTTLE_RATES`
+on every request: tests pin generous rates, and the throttle tests pin strict ones.
+
+Both APIs use the same scopes and therefore the same cache keys: a client has one budget per
+IP (anonymous) or per user, whichever API it calls, and cannot double it by mixing them.
+
+- anon / user: every request (REST: DEFAULT_THROTTLE_CLASSES; GraphQL: the view's dispatch).
+- auth: login and registration, per client IP whoever is signed in (a brute-force guard).
+"""
+
+import math
+
+from django.conf import settings
+from rest_framework import throttling
+
+
+class _SettingsRate:
+    scope: str
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_SettingsRate, throttling.AnonRateThrottle):
+    """Anonymous callers, per client IP."""
+
+
+class UserThrottle(_SettingsRate, throttling.UserRateThrottle):
+    """Signed-in callers, per user (anonymous ones fall back to the IP)."""
+
+
+class _PerIPThrottle(_SettingsRate, throttling.SimpleRateThrottle):
+    """One budget per client IP, whoever is signed in."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AuthThrottle(_PerIPThrottle):
+    """Login and registration."""
+
+    scope = "auth"
+
+
+REQUEST_THROTTLES = (AnonThrottle, UserThrottle)
+
+
+def throttle_wait(request, throttle_classes) -> int | None:
+    """Seconds the caller must wait, or None when every throttle lets the request through.
+
+    Works on a plain Django request with `request.user` set (the GraphQL view, a mutation) as
+    well as on a DRF request. Every throttle is consulted, as DRF does, so each one counts the
+    request; the longest wait wins."""
+    waits = []
+    for throttle_class in throttle_classes:
+        throttle = throttle_class()
+        if not throttle.allow_request(request, None):
+            waits.append(throttle.wait() or 1)
+    return math.ceil(max(waits)) if waits else None
