@@ -9,6 +9,8 @@ IP (anonymous) or per user, whichever API it calls, and cannot double it by mixi
 
 - anon / user: every request (REST: DEFAULT_THROTTLE_CLASSES; GraphQL: the view's dispatch).
 - auth: login and registration, per client IP whoever is signed in (a brute-force guard).
+- refresh: exchanging a refresh token, per client IP; looser, since well-behaved clients do it
+  every few minutes and a refresh token cannot be guessed like a password.
 """
 
 import math
@@ -43,6 +45,12 @@ class AuthThrottle(_PerIPThrottle):
     """Login and registration."""
 
     scope = "auth"
+
+
+class RefreshThrottle(_PerIPThrottle):
+    """Exchanging a refresh token for an access token."""
+
+    scope = "refresh"
 
 
 REQUEST_THROTTLES = (AnonThrottle, UserThrottle)

@@ -5,10 +5,11 @@
 - `register` and `tokenAuth`: also the strict per-IP "auth" rate, with REST's cache key, so
   guessing passwords through both APIs at once counts against one budget. That refusal is a
   mutation error (`code: "throttled"`), since the request itself was fine.
+- `refreshToken`: REST's looser per-IP "refresh" rate, same key as `auth/token/refresh/`.
 """
 
 from common.errors import DomainError
-from public_api.common.throttling import AuthThrottle, throttle_wait
+from public_api.common.throttling import AuthThrottle, RefreshThrottle, throttle_wait
 
 
 class Throttled(DomainError):
@@ -21,5 +22,11 @@ class Throttled(DomainError):
 
 def check_auth_attempt(request) -> None:
     wait = throttle_wait(request, [AuthThrottle])
+    if wait is not None:
+        raise Throttled(wait)
+
+
+def check_refresh_attempt(request) -> None:
+    wait = throttle_wait(request, [RefreshThrottle])
     if wait is not None:
         raise Throttled(wait)

@@ -16,6 +16,9 @@ API_THROTTLE_RATES = {
     "user": _env("API_THROTTLE_USER", default="300/min"),
     # Login and registration: a brute-force guard, counted per client IP.
     "auth": _env("API_THROTTLE_AUTH", default="10/min"),
+    # Refresh-token exchange, per client IP: looser (clients refresh every few minutes, and a
+    # refresh token cannot be guessed), but separate so it never eats the login budget.
+    "refresh": _env("API_THROTTLE_REFRESH", default="60/min"),
 }
 
 REST_FRAMEWORK = {

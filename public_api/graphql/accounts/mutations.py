@@ -9,7 +9,7 @@ from accounts.services import user_register
 from common.errors import DomainError
 
 from ..mutations import DomainMutation
-from ..throttling import check_auth_attempt
+from ..throttling import check_auth_attempt, check_refresh_attempt
 from .types import User
 
 
@@ -77,6 +77,7 @@ class RefreshAccessToken(DomainMutation):
 
     @classmethod
     def perform(cls, info, *, refresh):
+        check_refresh_attempt(info.context)
         serializer = TokenRefreshSerializer(data={"refresh": refresh})
         try:
             serializer.is_valid(raise_exception=True)

@@ -88,6 +88,16 @@ def test_token_auth_is_throttled_per_client(gql, guest, settings):
     assert payload["tokenAuth"]["access"] is None
 
 
+def test_refresh_token_has_rests_refresh_rate_not_the_login_one(gql, guest, settings):
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None, "auth": "1/min", "refresh": "2/min"}
+    refresh = gql.data(TOKEN, {"email": guest.email, "password": "demo-password"})["tokenAuth"][
+        "refresh"
+    ]
+    results = [gql.data(REFRESH, {"refresh": refresh})["refreshToken"] for _ in range(3)]
+    assert [error_codes(result) for result in results] == [[], [], ["throttled"]]
+    assert results[0]["access"] and results[2]["access"] is None
+
+
 def test_me_needs_a_token(gql):
     body = gql(ME)
     assert body["data"]["me"] is None

@@ -7,13 +7,20 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from accounts.services import user_register, user_update_profile
-from public_api.common.throttling import AnonThrottle, AuthThrottle, UserThrottle
+from public_api.common.throttling import (
+    AnonThrottle,
+    AuthThrottle,
+    RefreshThrottle,
+    UserThrottle,
+)
 from public_api.rest.openapi import with_errors
 
 from .serializers import Me, RegisteredUser, RegisterInput
 
-# Login and registration add the strict per-IP "auth" rate to the usual ones.
+# Login and registration add the strict per-IP "auth" rate to the usual ones; refreshing a
+# token has its own looser per-IP rate, so a client's refreshes never lock its user out of login.
 AUTH_THROTTLES = [AuthThrottle, AnonThrottle, UserThrottle]
+REFRESH_THROTTLES = [RefreshThrottle, AnonThrottle, UserThrottle]
 
 
 class RegisterView(APIView):
@@ -46,7 +53,7 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
 class TokenRefreshView(jwt_views.TokenRefreshView):
     """Exchange a refresh token for a new access token."""
 
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = REFRESH_THROTTLES
 
     @extend_schema(operation_id="auth_token_refresh", auth=[])
     def post(self, request, *args, **kwargs):

@@ -64,6 +64,16 @@ def test_token_pair_for_good_credentials_and_401_otherwise(anon, guest):
     assert anon.post(REFRESH, {"refresh": "garbage"}, format="json").status_code == 401
 
 
+def test_refresh_gives_a_working_access_token_for_the_same_user(anon, guest):
+    pair = anon.post(TOKEN, {"email": guest.email, "password": PASSWORD}, format="json").data
+    refreshed = anon.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+    assert refreshed.status_code == 200
+    assert set(refreshed.data) == {"access"}
+    me = anon.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {refreshed.data['access']}")
+    assert me.status_code == 200
+    assert me.data["id"] == str(guest.pk)
+
+
 def test_the_access_token_authenticates_requests(anon, guest):
     tokens = anon.post(TOKEN, {"email": guest.email, "password": PASSWORD}, format="json").data
     anon.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")

@@ -78,6 +78,18 @@ def test_the_token_endpoint_has_a_strict_per_ip_rate(anon, guest, settings):
     assert anon.get("/api/v1/listings/").status_code == 200
 
 
+def test_token_refresh_has_its_own_looser_per_ip_rate(anon, guest, settings):
+    settings.API_THROTTLE_RATES = {"anon": None, "user": None, "auth": "2/min", "refresh": "3/min"}
+    login = {"email": guest.email, "password": PASSWORD}
+    refresh = anon.post("/api/v1/auth/token/", login).data["refresh"]
+    refreshes = [
+        anon.post("/api/v1/auth/token/refresh/", {"refresh": refresh}).status_code for _ in range(4)
+    ]
+    assert refreshes == [200, 200, 200, 429]
+    # Refreshing spent none of the login budget: a second login still works.
+    assert anon.post("/api/v1/auth/token/", login).status_code == 200
+
+
 def test_anonymous_and_user_rates(anon, as_guest, settings):
     settings.API_THROTTLE_RATES = {"anon": "2/min", "user": "3/min", "auth": None}
     assert [anon.get("/api/v1/listings/").status_code for _ in range(3)] == [200, 200, 429]
