@@ -1,19 +1,15 @@
 import graphene
 
 from bookings.selectors import booking_visible_to
-from bookings.services import booking_accept, booking_cancel, booking_create, booking_decline
+from bookings.services import booking_accept, booking_cancel, booking_decline
 from common.errors import NotFound, ValidationFailed
-from common.idempotency import run_idempotent
 from listings.selectors import listing_visible_to
+from public_api.common.bookings import booking_create_idempotent
 
 from ..context import require_user
 from ..mutations import DomainMutation
 from ..scalars import Money
 from .types import Booking
-
-# Shared with REST's POST /api/v1/bookings/: the same user and key replay the same booking
-# through either API.
-IDEMPOTENCY_SCOPE = "booking_create"
 
 
 def visible_booking(user, booking_id):
@@ -56,29 +52,17 @@ class CreateBooking(DomainMutation):
         listing = listing_visible_to(user).filter(pk=listing_id).first()
         if listing is None:
             raise ValidationFailed("listing_not_found", "No such listing.", field="listing")
-
-        def book():
-            booking = booking_create(
-                guest=user, listing=listing, check_in=check_in, check_out=check_out, guests=guests
-            )
-            return 201, stored_representation(booking)
-
-        # The same payload REST fingerprints (its validated input), so a key means one request.
-        payload = {
-            "listing": listing_id, "check_in": check_in, "check_out": check_out, "guests": guests,
-        }  # fmt: skip
-        _status, body, replayed = run_idempotent(
-            user=user, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, payload=payload, execute=book
+        # Shared with REST's POST bookings/: the same user and key replay the same booking
+        # through either API (the stored body is REST's; only its id is read here).
+        _status, body, replayed = booking_create_idempotent(
+            guest=user,
+            listing=listing,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            key=idempotency_key,
         )
         return {"booking": visible_booking(user, body["id"]), "replayed": replayed}
-
-
-def stored_representation(booking) -> dict:
-    """The response body kept with the idempotency key: REST's representation, so that a key
-    first used here replays the same body through REST."""
-    from public_api.rest.bookings.serializers import BookingOut
-
-    return BookingOut(booking).data
 
 
 class BookingIdInput(graphene.InputObjectType):

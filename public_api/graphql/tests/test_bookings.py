@@ -179,6 +179,29 @@ def test_a_key_used_through_rest_replays_through_graphql(gql, client, guest, lis
     assert payload["booking"]["id"] == response.json()["id"]
 
 
+def test_a_key_used_through_graphql_replays_through_rest(gql, client, guest, listing):
+    from .conftest import bearer
+
+    variables = stay(listing, key="cross-api-2")["input"]
+    payload = gql.data(CREATE, {"input": variables}, user=guest)["createBooking"]
+    assert payload["errors"] == [] and payload["replayed"] is False
+
+    response = client.post(
+        "/api/v1/bookings/",
+        {"listing": variables["listingId"], "check_in": variables["checkIn"],
+         "check_out": variables["checkOut"], "guests": variables["guests"]},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="cross-api-2",
+        **bearer(guest),
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response["Idempotent-Replayed"] == "true"
+    # The replay is REST's own representation of that booking.
+    detail = client.get(f"/api/v1/bookings/{payload['booking']['id']}/", **bearer(guest))
+    assert response.json() == detail.json()
+    assert Booking.objects.count() == 1
+
+
 def test_guest_cancels_with_the_policys_refund(gql, guest, listing):
     booking = make_booking(listing=listing, guest=guest, check_in=future(30))
     Booking.objects.filter(pk=booking.pk).update(status="confirmed", amount_paid=booking.total)

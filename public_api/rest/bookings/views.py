@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,12 +11,12 @@ from bookings.selectors import booking_list_for_guest, booking_list_for_host, bo
 from bookings.services import (
     booking_accept,
     booking_cancel,
-    booking_create,
     booking_decline,
     booking_refund_preview,
 )
-from common.idempotency import MAX_KEY_LENGTH, run_idempotent
+from common.idempotency import MAX_KEY_LENGTH
 from listings.selectors import listing_visible_to
+from public_api.common.bookings import booking_create_idempotent
 from public_api.rest.lookups import get_visible
 from public_api.rest.openapi import IDEMPOTENCY_KEY, with_errors
 from public_api.rest.pagination import PageNumberPagination
@@ -25,7 +25,6 @@ from public_api.rest.query import PAGINATION_PARAMS, parse_query
 from . import serializers as s
 
 BOOKING_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
-IDEMPOTENCY_SCOPE = "booking_create"
 
 
 def visible_booking(request, pk):
@@ -75,20 +74,14 @@ class BookingListView(APIView):
         listing = listing_visible_to(request.user).filter(pk=stay["listing"]).first()
         if listing is None:
             raise ValidationError({"listing": ["No such listing."], "code": "listing_not_found"})
-
-        def book():
-            booking = booking_create(
-                guest=request.user,
-                listing=listing,
-                check_in=stay["check_in"],
-                check_out=stay["check_out"],
-                guests=stay["guests"],
-            )
-            return status.HTTP_201_CREATED, s.BookingOut(booking).data
-
-        # The fingerprint is of the validated input, so "2" and 2 are the same request.
-        code, body, replayed = run_idempotent(
-            user=request.user, scope=IDEMPOTENCY_SCOPE, key=key, payload=stay, execute=book
+        # First run or replay, the body is booking_public_dict: BookingOut's shape.
+        code, body, replayed = booking_create_idempotent(
+            guest=request.user,
+            listing=listing,
+            check_in=stay["check_in"],
+            check_out=stay["check_out"],
+            guests=stay["guests"],
+            key=key,
         )
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(body, status=code, headers=headers)

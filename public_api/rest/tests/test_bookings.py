@@ -1,11 +1,17 @@
 """bookings/: create (idempotent), list, detail, accept/decline, refund preview, cancel."""
 
+import json
+from decimal import Decimal
+
 import pytest
+from rest_framework.renderers import JSONRenderer
 
 from bookings.models import Booking
 from common.idempotency import fingerprint
 from common.models import IdempotencyRecord
 from listings.models import Listing
+from public_api.common.bookings import booking_public_dict
+from public_api.rest.bookings.serializers import BookingOut
 from tests.factories import ListingFactory, future, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +128,20 @@ def test_same_key_and_body_replays_the_first_response(as_guest, listing):
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_the_stored_replay_body_is_exactly_the_rest_representation(guest, listing, cancelled):
+    """The body kept with a key (public_api.common) must read like BookingOut, or a replay
+    through REST would answer in another shape than the first response."""
+    booking = make_booking(listing=listing, guest=guest, check_in=future(30))
+    if cancelled:
+        Booking.objects.filter(pk=booking.pk).update(
+            status="cancelled", refund_amount=Decimal("12.5")
+        )
+    booking = Booking.objects.select_related("listing").get(pk=booking.pk)
+    rest = json.loads(JSONRenderer().render(BookingOut(booking).data))
+    assert booking_public_dict(booking) == rest
 
 
 def test_same_key_with_another_body_is_a_422(as_guest, listing):
