@@ -1,10 +1,9 @@
 import graphene
-from django.db import transaction
 
 from common.errors import NotFound
 from listings.models import Listing as ListingModel
 from listings.selectors import listing_visible_to
-from listings.services import listing_create, listing_publish, listing_unpublish, listing_update
+from listings.services import listing_create, listing_update
 
 from ..context import require_user
 from ..mutations import DomainMutation
@@ -105,15 +104,10 @@ class UpdateListing(DomainMutation):
         if listing is None:
             raise NotFound()
         values = _plain(values)
-        status = values.pop("status", None)
-        with transaction.atomic():  # a refused status change undoes the field changes too
-            listing = listing_update(
-                listing=listing, actor=user, amenities=values.pop("amenities", None), **values
-            )
-            if status == ListingModel.Status.PUBLISHED:
-                listing = listing_publish(listing=listing, actor=user)
-            elif status == ListingModel.Status.DRAFT:
-                listing = listing_unpublish(listing=listing, actor=user)
+        # `status` publishes or unpublishes in the same transaction as the field changes.
+        listing = listing_update(
+            listing=listing, actor=user, amenities=values.pop("amenities", None), **values
+        )
         return {"listing": listing}
 
 

@@ -12,7 +12,6 @@ from ..pagination import paginate
 from ..scalars import Money
 from .types import Listing, ListingConnection, ListingOrderBy, Quote, QuoteResult
 
-MAX_AMENITY_FILTERS = 20
 MAX_TEXT_FILTER = 100
 
 
@@ -24,6 +23,15 @@ def _text_filter(value, field: str):
     return value
 
 
+def _amenity_filter(slug: str) -> None:
+    if len(slug) > MAX_TEXT_FILTER or "\x00" in slug:
+        raise ValidationFailed(
+            "invalid_filter",
+            f"Each amenity must be a slug of at most {MAX_TEXT_FILTER} characters, e.g. wifi.",
+            "amenities",
+        )
+
+
 def search_params(info, args) -> ListingSearch:
     """The core's search parameters from the query's arguments (input checks only; the search
     rules themselves live in listings.selectors)."""
@@ -33,13 +41,10 @@ def search_params(info, args) -> ListingSearch:
     guests = args.get("guests")
     if guests is not None and guests < 1:
         raise ValidationFailed("guests_invalid", "At least one guest is required.", "guests")
+    # How many amenities one search may require is the core's rule (too_many_amenities).
     amenities = tuple(args.get("amenities") or ())
-    if len(amenities) > MAX_AMENITY_FILTERS:
-        raise ValidationFailed(
-            "invalid_filter", f"At most {MAX_AMENITY_FILTERS} amenities.", "amenities"
-        )
     for slug in amenities:
-        _text_filter(slug, "amenities")
+        _amenity_filter(slug)
     return ListingSearch(
         city=_text_filter(args.get("city"), "city"),
         country=_text_filter(args.get("country"), "country"),

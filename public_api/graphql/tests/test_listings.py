@@ -137,13 +137,36 @@ def test_mine_shows_the_hosts_drafts_and_needs_a_token(gql, host):
         ({"checkIn": "2030-01-05"}, "dates_required"),
         ({"guests": 0}, "guests_invalid"),
         ({"city": "x" * 500}, "invalid_filter"),
-        ({"amenities": [f"a{i}" for i in range(30)]}, "invalid_filter"),
+        ({"amenities": [f"a{i}" for i in range(30)]}, "too_many_amenities"),
+        ({"amenities": ["wifi", "x" * 101]}, "invalid_filter"),
     ],
 )
 def test_search_rejects_bad_filters_with_a_code(gql, variables, code):
     body = gql(SEARCH, variables)
     assert body["data"]["listings"] is None
     assert body["errors"][0]["extensions"]["code"] == code
+
+
+def test_a_too_long_amenity_is_not_called_a_place_name(gql):
+    (error,) = gql(SEARCH, {"amenities": ["x" * 101]})["errors"]
+    assert "place" not in error["message"]
+    assert "amenity" in error["message"]
+    assert error["extensions"]["field"] == "amenities"
+
+
+def test_search_by_many_amenities_up_to_the_cap(gql):
+    amenities = [AmenityFactory(slug=f"feature-{i}") for i in range(21)]
+    match = ListingFactory(title="has them all")
+    match.amenities.set(amenities)
+    ListingFactory(title="has all but one").amenities.set(amenities[1:])
+    slugs = [a.slug for a in amenities]
+
+    assert titles(gql.data(SEARCH, {"amenities": slugs[:20]})) == ["has them all"]
+    # Repeats count once, as in REST.
+    assert titles(gql.data(SEARCH, {"amenities": [slugs[0]] * 25})) == ["has them all"]
+    body = gql(SEARCH, {"amenities": slugs})
+    assert body["data"]["listings"] is None
+    assert body["errors"][0]["extensions"] == {"code": "too_many_amenities", "field": "amenities"}
 
 
 def test_listing_detail_has_the_rest_fields_and_no_contact_details(gql, listing):

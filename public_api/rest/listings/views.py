@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,13 +20,7 @@ from common.dates import today_in
 from common.errors import DomainError
 from listings.permissions import can_manage_listing
 from listings.selectors import ListingSearch, listing_search, listing_visible_to
-from listings.services import (
-    listing_create,
-    listing_delete,
-    listing_publish,
-    listing_unpublish,
-    listing_update,
-)
+from listings.services import listing_create, listing_delete, listing_update
 from public_api.rest.errors import as_unbookable
 from public_api.rest.lookups import get_visible
 from public_api.rest.openapi import with_errors
@@ -124,14 +117,8 @@ class ListingDetailView(APIView):
         listing = visible_listing(request, id)
         data = s.ListingInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        new_status = fields.pop("status", None)
-        with transaction.atomic():
-            listing = listing_update(listing=listing, actor=request.user, **fields)
-            if new_status == "published":
-                listing_publish(listing=listing, actor=request.user)
-            elif new_status == "draft":
-                listing_unpublish(listing=listing, actor=request.user)
+        # `status` publishes or unpublishes in the same transaction as the field changes.
+        listing = listing_update(listing=listing, actor=request.user, **data.validated_data)
         return Response(_detail(request, listing.pk))
 
     @extend_schema(

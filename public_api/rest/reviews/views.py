@@ -1,6 +1,5 @@
 """Reviews: a guest reviews a completed stay; the listing's host responds."""
 
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 from bookings.selectors import booking_list_for_guest
 from public_api.rest.lookups import get_visible
 from public_api.rest.openapi import with_errors
-from reviews.models import Review
+from reviews.selectors import review_list_visible_to
 from reviews.services import review_create, review_respond
 
 from . import serializers as s
@@ -39,13 +38,6 @@ class ReviewCreateView(APIView):
         return Response(s.ReviewOut(review).data, status=status.HTTP_201_CREATED)
 
 
-def reviews_visible_to(user):
-    """Published reviews, plus the caller's own and those of the caller's listings."""
-    return Review.objects.select_related("listing").filter(
-        Q(status=Review.Status.PUBLISHED) | Q(author=user) | Q(listing__host=user)
-    )
-
-
 class ReviewResponseView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -56,7 +48,7 @@ class ReviewResponseView(APIView):
         responses=with_errors({200: s.ReviewOut}, 400, 401, 404),
     )
     def post(self, request, id):
-        review = get_visible(reviews_visible_to(request.user), id)
+        review = get_visible(review_list_visible_to(request.user), id)
         data = s.ResponseInput(data=request.data)
         data.is_valid(raise_exception=True)
         review = review_respond(review=review, actor=request.user, **data.validated_data)

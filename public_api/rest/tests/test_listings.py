@@ -62,6 +62,24 @@ def test_search_requires_every_amenity(anon):
     assert response.data["results"][0]["amenities"] == ["pool", "wifi"]
 
 
+def test_search_by_many_amenities_up_to_the_cap(anon, django_assert_num_queries):
+    amenities = [AmenityFactory(slug=f"feature-{i}") for i in range(21)]
+    match = ListingFactory()
+    match.amenities.set(amenities)
+    ListingFactory().amenities.set(amenities[1:])
+    slugs = [a.slug for a in amenities]
+
+    with CaptureQueriesContext(connection) as one:
+        assert ids(anon.get(LIST, {"amenities": slugs[0]})) == {str(match.pk)}
+    # Twenty amenities: the same number of queries (one subquery, not a join per slug).
+    with django_assert_num_queries(len(one)):
+        assert ids(anon.get(LIST, {"amenities": ",".join(slugs[:20])})) == {str(match.pk)}
+    too_many = anon.get(LIST, {"amenities": ",".join(slugs)})
+    assert too_many.status_code == 400
+    assert too_many.data["code"] == "too_many_amenities"
+    assert "amenities" in too_many.data
+
+
 def test_search_with_dates_keeps_only_bookable_listings(anon):
     free = ListingFactory()
     booked = ListingFactory()
@@ -251,6 +269,16 @@ def test_host_patches_and_publishes(as_host, host):
     )
     assert response.status_code == 200
     assert (response.data["nightly_price"], response.data["status"]) == ("120.00", "published")
+
+
+def test_a_refused_status_change_undoes_the_field_changes(as_host, host):
+    suspended = ListingFactory(host=host, status=Listing.Status.SUSPENDED, title="Before")
+    response = as_host.patch(
+        detail_url(suspended), {"title": "After", "status": "published"}, format="json"
+    )
+    assert (response.status_code, response.data["code"]) == (403, "listing_suspended")
+    suspended.refresh_from_db()
+    assert (suspended.title, suspended.status) == ("Before", Listing.Status.SUSPENDED)
 
 
 def test_other_hosts_cannot_change_a_listing(as_other_host, as_other_guest, listing):
