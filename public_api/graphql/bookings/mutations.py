@@ -5,6 +5,7 @@ from bookings.services import booking_accept, booking_cancel, booking_decline
 from common.errors import NotFound, ValidationFailed
 from listings.selectors import listing_visible_to
 from public_api.common.bookings import booking_create_idempotent
+from public_api.common.inputs import check_reason
 
 from ..context import require_user
 from ..mutations import DomainMutation
@@ -71,7 +72,7 @@ class BookingIdInput(graphene.InputObjectType):
 
 class BookingAnswerInput(graphene.InputObjectType):
     booking_id = graphene.UUID(required=True)
-    reason = graphene.String()
+    reason = graphene.String(description="At most 500 characters.")
 
 
 class AcceptBooking(DomainMutation):
@@ -101,6 +102,7 @@ class DeclineBooking(DomainMutation):
     @classmethod
     def perform(cls, info, *, booking_id, reason=None):
         user = require_user(info)
+        check_reason(reason)
         booking = booking_decline(
             booking=visible_booking(user, booking_id), actor=user, reason=reason or ""
         )
@@ -120,6 +122,7 @@ class CancelBooking(DomainMutation):
     @classmethod
     def perform(cls, info, *, booking_id, reason=None):
         user = require_user(info)
+        check_reason(reason)
         booking = booking_cancel(
             booking=visible_booking(user, booking_id), actor=user, reason=reason or ""
         )

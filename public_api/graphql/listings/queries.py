@@ -4,6 +4,7 @@ from bookings.services import booking_quote
 from calendars.services import validate_range
 from common.errors import NotFound, ValidationFailed
 from listings.selectors import ListingSearch, listing_search, listing_visible_to
+from public_api.common.inputs import check_price_filter
 
 from ..context import current_user, require_user
 from ..errors import refusals_as_errors
@@ -45,6 +46,8 @@ def search_params(info, args) -> ListingSearch:
     amenities = tuple(args.get("amenities") or ())
     for slug in amenities:
         _amenity_filter(slug)
+    check_price_filter(args.get("min_price"), "min_price")
+    check_price_filter(args.get("max_price"), "max_price")
     return ListingSearch(
         city=_text_filter(args.get("city"), "city"),
         country=_text_filter(args.get("country"), "country"),

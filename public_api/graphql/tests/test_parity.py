@@ -53,10 +53,12 @@ def test_the_same_stay_has_the_same_quote_through_both_apis(client, gql):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("guests", "booked", "code"),
-    [(9, False, "guests_exceed_capacity"), (2, True, "dates_unavailable")],
+    ("guests", "booked", "code", "status"),
+    [(9, False, "guests_exceed_capacity", 400), (2, True, "dates_unavailable", 409)],
 )
-def test_the_same_refusal_has_the_same_code_through_both_apis(client, gql, guests, booked, code):
+def test_the_same_refusal_has_the_same_code_through_both_apis(
+    client, gql, guests, booked, code, status
+):
     listing = ListingFactory()
     check_in, check_out = future(30), future(33)
     if booked:
@@ -77,7 +79,7 @@ def test_the_same_refusal_has_the_same_code_through_both_apis(client, gql, guest
         user=user,
     )["createBooking"]  # fmt: skip
 
-    assert rest.status_code in (400, 409)
+    assert rest.status_code == status
     assert rest.json()["code"] == code
     assert [e["code"] for e in graph["errors"]] == [code]
 
@@ -115,3 +117,102 @@ def test_concurrent_bookings_of_the_same_nights_one_wins(client):
     codes = sorted(tuple(e["code"] for e in result["errors"]) for result in results)
     assert codes == [(), ("dates_unavailable",)]
     assert Booking.objects.filter(listing=listing).count() == 1
+
+
+# --- input checks that must refuse (or accept) the same way through both APIs ---------------
+
+SEARCH = """
+query($min: Money, $max: Money) {
+  listings(minPrice: $min, maxPrice: $max) { edges { node { id } } }
+}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rest_name", "variables"), [("min_price", {"min": "-5"}),
+                                                      ("max_price", {"max": "-0.01"})])  # fmt: skip
+def test_a_negative_price_filter_is_refused_alike(client, gql, rest_name, variables):
+    ListingFactory()
+    rest = client.get("/api/v1/listings/", {rest_name: next(iter(variables.values()))})
+    body = gql(SEARCH, variables)
+
+    assert rest.status_code == 400
+    assert body["data"]["listings"] is None
+    (error,) = body["errors"]
+    assert rest.json() == {rest_name: [error["message"]], "code": error["extensions"]["code"]}
+    assert error["extensions"]["code"] == "invalid_filter"
+
+
+CREATE_LISTING = """
+mutation($input: CreateListingInput!) { createListing(input: $input) {
+  listing { id currency } errors { field code message }
+} }
+"""
+
+
+@pytest.mark.django_db
+def test_currency_any_case_and_external_id_through_both_apis(client, gql):
+    host = UserFactory()
+    fields = {"title": "Loft", "city": "Lisbon", "country": "pt", "currency": "eur"}
+    rest = client.post(
+        "/api/v1/listings/",
+        {**fields, "nightly_price": "80.00", "external_id": "REST-1"},
+        content_type="application/json",
+        **bearer(host),
+    )
+    graph = gql.data(
+        CREATE_LISTING,
+        {"input": {**fields, "nightlyPrice": "80.00", "externalId": "GQL-1"}},
+        user=host,
+    )["createListing"]
+
+    assert rest.status_code == 201, rest.content
+    assert (rest.json()["currency"], rest.json()["country"]) == ("EUR", "PT")
+    assert graph["errors"] == [] and graph["listing"]["currency"] == "EUR"
+    assert set(host.listings.values_list("external_id", flat=True)) == {"REST-1", "GQL-1"}
+    # The host's reference is theirs to keep unique, through either API.
+    again = client.post(
+        "/api/v1/listings/",
+        {**fields, "nightly_price": "80.00", "external_id": "GQL-1"},
+        content_type="application/json",
+        **bearer(host),
+    )
+    assert (again.status_code, again.json()["code"]) == (400, "duplicate_external_id")
+    unsupported = gql.data(
+        CREATE_LISTING, {"input": {**fields, "nightlyPrice": "80.00", "currency": "xyz"}}, user=host
+    )["createListing"]
+    assert [e["code"] for e in unsupported["errors"]] == ["invalid_currency"]
+
+
+CANCEL = """
+mutation($id: UUID!, $reason: String) { cancelBooking(input: {bookingId: $id, reason: $reason}) {
+  booking { status } errors { field code message }
+} }
+"""
+
+
+@pytest.mark.django_db
+def test_a_too_long_cancel_reason_is_refused_not_truncated(client, gql):
+    guest = UserFactory()
+    booking = make_booking(listing=ListingFactory(), guest=guest, check_in=future(30))
+    reason = "x" * 501
+
+    rest = client.post(
+        f"/api/v1/bookings/{booking.id}/cancel/",
+        {"reason": reason},
+        content_type="application/json",
+        **bearer(guest),
+    )
+    graph = gql.data(CANCEL, {"id": str(booking.id), "reason": reason}, user=guest)
+    graph = graph["cancelBooking"]
+
+    assert rest.status_code == 400 and "reason" in rest.json()
+    assert graph["booking"] is None
+    assert graph["errors"] == [
+        {"field": "reason", "code": "too_long", "message": rest.json()["reason"][0]}
+    ]
+    booking.refresh_from_db()
+    assert booking.status != "cancelled" and booking.cancellation_reason == ""
+    # 500 characters are accepted.
+    ok = gql.data(CANCEL, {"id": str(booking.id), "reason": "y" * 500}, user=guest)
+    assert ok["cancelBooking"]["booking"]["status"] == "cancelled"

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from bookings.models import Booking
+from public_api.common.inputs import MAX_REASON_LENGTH
 from public_api.rest.fields import money_field
 
 
@@ -39,7 +40,9 @@ class BookingListQuery(serializers.Serializer):
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=MAX_REASON_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class RefundPreview(serializers.Serializer):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from calendars.models import HostBlock
 from listings.models import Listing, ListingPhoto
 from listings.selectors import ORDERINGS
+from public_api.common.inputs import check_price_filter
 from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
 from reviews.models import Review
 
@@ -78,6 +79,10 @@ class ListingInput(serializers.ModelSerializer):
     amenities = serializers.ListField(
         child=serializers.SlugField(max_length=50), required=False, max_length=100
     )
+    # Any case ("eur"): the core uppercases and checks it is a supported currency.
+    currency = serializers.CharField(
+        max_length=3, required=False, help_text="ISO 4217 code, any case, e.g. EUR."
+    )
     status = serializers.ChoiceField(
         choices=[Listing.Status.DRAFT, Listing.Status.PUBLISHED],
         required=False,
@@ -91,8 +96,9 @@ class ListingInput(serializers.ModelSerializer):
             "longitude", "time_zone", "max_guests", "bedrooms", "beds", "bathrooms",
             "nightly_price", "weekend_price", "cleaning_fee", "currency", "min_nights",
             "max_nights", "weekly_discount", "monthly_discount", "tax_rate",
-            "cancellation_policy", "instant_book", "amenities", "status",
+            "cancellation_policy", "instant_book", "external_id", "amenities", "status",
         ]  # fmt: skip
+        extra_kwargs = {"external_id": {"help_text": "Your own reference for the listing."}}
 
 
 class ListingSearchQuery(serializers.Serializer):
@@ -101,12 +107,8 @@ class ListingSearchQuery(serializers.Serializer):
     check_in = serializers.DateField(required=False)
     check_out = serializers.DateField(required=False)
     guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
-    min_price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False
-    )
-    max_price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False
-    )
+    min_price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    max_price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
     amenities = serializers.CharField(
         max_length=500, required=False, help_text="Comma-separated amenity slugs, all required."
     )
@@ -116,6 +118,9 @@ class ListingSearchQuery(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        # Refused exactly as GraphQL refuses them (400 {min_price: [...], code}).
+        check_price_filter(attrs.get("min_price"), "min_price")
+        check_price_filter(attrs.get("max_price"), "max_price")
         if bool(attrs.get("check_in")) != bool(attrs.get("check_out")):
             missing = "check_out" if attrs.get("check_in") else "check_in"
             raise serializers.ValidationError({missing: ["Give check_in and check_out together."]})
