@@ -17,8 +17,7 @@ from calendars.models import HostBlock
 from calendars.selectors import listing_availability, occupied_ranges
 from calendars.services import host_block_create, host_block_delete, validate_range
 from common.dates import today_in
-from common.errors import DomainError
-from listings.permissions import can_manage_listing
+from common.errors import DomainError, NotPermitted
 from listings.selectors import ListingSearch, listing_search, listing_visible_to
 from listings.services import listing_create, listing_delete, listing_update
 from public_api.rest.errors import as_unbookable
@@ -29,6 +28,9 @@ from public_api.rest.query import PAGINATION_PARAMS, NoQuery, parse_query
 from reviews.selectors import review_list_published
 
 from . import serializers as s
+
+# The core's refusal to someone who is not the listing's host (listings.permissions).
+NOT_LISTING_HOST = "not_listing_host"
 
 LISTING_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 BLOCK_ID = OpenApiParameter("block_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -233,11 +235,16 @@ class BlockDetailView(APIView):
     )
     def delete(self, request, id, block_id):
         listing = visible_listing(request, id)
-        # A host's blocks are private: to anyone else they do not exist.
-        if not can_manage_listing(listing, request.user):
-            raise NotFound()
         block = get_visible(HostBlock.objects.filter(listing=listing), block_id, "block_id")
-        host_block_delete(block=block, actor=request.user)
+        try:
+            host_block_delete(block=block, actor=request.user)  # the core decides who may
+        except NotPermitted as refusal:
+            # The core says 403 for a published listing that is not yours (the listing is
+            # public); its blocks are not, so they must not exist for you: the same 404 as an
+            # unknown block id.
+            if refusal.code != NOT_LISTING_HOST:
+                raise
+            raise NotFound() from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

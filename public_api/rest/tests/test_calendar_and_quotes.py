@@ -1,5 +1,7 @@
 """listings/{id}/availability, quote, reviews, blocks, calendar.ics."""
 
+import uuid
+
 import pytest
 from icalendar import Calendar
 
@@ -150,7 +152,11 @@ def test_block_input_is_validated(as_host, listing, body):
 def test_others_cannot_touch_a_hosts_blocks(as_host, as_other_host, anon, listing):
     created = as_host.post(url(listing, "blocks/"), {"start": future(20), "end": future(22)})
     block_url = url(listing, f"blocks/{created.data['id']}/")
-    assert as_other_host.delete(block_url).status_code == 404
+    refused = as_other_host.delete(block_url)
+    unknown = as_other_host.delete(url(listing, f"blocks/{uuid.uuid4()}/"))
+    # The listing is public, its blocks are not: an existing block reads like an unknown one.
+    assert (refused.status_code, refused.json()) == (unknown.status_code, unknown.json())
+    assert refused.status_code == 404
     assert anon.delete(block_url).status_code == 401
     forbidden = as_other_host.post(
         url(listing, "blocks/"), {"start": future(30), "end": future(31)}
