@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bookings.models import Booking
+from common.idempotency import fingerprint
 from common.models import IdempotencyRecord
 from tests.factories import ListingFactory, future, make_booking
 
@@ -151,6 +152,33 @@ def test_a_failed_attempt_does_not_burn_the_key(gql, guest, listing):
     refused = gql.data(CREATE, stay(listing, guests=9, key="k-3"), user=guest)["createBooking"]
     assert error_codes(refused) == ["guests_exceed_capacity"]
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_repeat_while_the_first_is_running_is_refused(gql, guest, listing):
+    """REST's 409: the key's record is still "in progress" (the first request has not
+    finished), so the repeat must neither book nor wait; it is told to retry later."""
+    variables = stay(listing, key="k-running")
+    first = variables["input"]
+    # What the first request leaves behind while it is still running.
+    payload = {
+        "listing": listing.pk,
+        "check_in": dt.date.fromisoformat(first["checkIn"]),
+        "check_out": dt.date.fromisoformat(first["checkOut"]),
+        "guests": first["guests"],
+    }
+    IdempotencyRecord.objects.create(
+        user=guest, scope="booking_create", key="k-running", fingerprint=fingerprint(payload)
+    )
+
+    repeat = gql.data(CREATE, variables, user=guest)["createBooking"]
+
+    assert repeat["booking"] is None and repeat["replayed"] is None
+    assert repeat["errors"] == [
+        {"field": None, "code": "idempotency_in_progress",
+         "message": "A request with this idempotency key is still running."}
+    ]  # fmt: skip
+    assert not Booking.objects.exists()
+    assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.IN_PROGRESS
 
 
 def test_keys_are_per_user(gql, guest, other_guest, listing):

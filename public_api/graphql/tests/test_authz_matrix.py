@@ -1,0 +1,116 @@
+"""Object-level authorization, operation by operation: a second guest and a second host get
+`null` plus a not_found error for every query and mutation on someone else's draft listing,
+booking or review; the response says nothing about the object, and nothing changes."""
+
+import pytest
+
+from bookings.models import Booking
+from listings.models import Listing
+from reviews.models import Review
+from tests.factories import (
+    HostFactory,
+    ListingFactory,
+    ReviewFactory,
+    UserFactory,
+    future,
+    make_booking,
+    make_completed_stay,
+)
+
+pytestmark = pytest.mark.django_db
+
+BOOKING_FIELDS = "booking { id listingTitle total } errors { field code message }"
+
+# (operation, root field, the payload's object field for mutations / None for queries)
+OPERATIONS = [
+    ("query($draft: UUID!) { listing(id: $draft) { id title description } }", "listing", None),
+    (
+        "query($draft: UUID!, $start: Date!, $end: Date!) {"
+        " quote(listingId: $draft, checkIn: $start, checkOut: $end, guests: 1) { total } }",
+        "quote",
+        None,
+    ),
+    (
+        'mutation($draft: UUID!) { updateListing(input: {id: $draft, title: "Taken over"}) {'
+        " listing { id title } errors { field code message } } }",
+        "updateListing",
+        "listing",
+    ),
+    ("query($booking: UUID!) { booking(id: $booking) { id listingTitle } }", "booking", None),
+    (
+        "mutation($booking: UUID!) { acceptBooking(input: {bookingId: $booking}) {"
+        f" {BOOKING_FIELDS} }} }}",
+        "acceptBooking",
+        "booking",
+    ),
+    (
+        "mutation($booking: UUID!) { declineBooking(input: {bookingId: $booking}) {"
+        f" {BOOKING_FIELDS} }} }}",
+        "declineBooking",
+        "booking",
+    ),
+    (
+        "mutation($booking: UUID!) { cancelBooking(input: {bookingId: $booking}) {"
+        f" {BOOKING_FIELDS} refundAmount }} }}",
+        "cancelBooking",
+        "booking",
+    ),
+    (
+        'mutation($review: UUID!) { respondToReview(input: {reviewId: $review, text: "Hi"}) {'
+        " review { id comment } errors { field code message } } }",
+        "respondToReview",
+        "review",
+    ),
+]
+
+
+@pytest.fixture
+def world():
+    """A host with a draft, a guest's booking and a pending review of the host's listing."""
+    host = HostFactory(email="hidden-host@example.test", phone="+351 911 111 111")
+    guest = UserFactory(email="hidden-guest@example.test", phone="+351 922 222 222")
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT, title="Hidden draft cabin")
+    listing = ListingFactory(host=host, title="Secret loft of the booking", instant_book=False)
+    booking = make_booking(listing=listing, guest=guest, check_in=future(20))
+    stay = make_completed_stay(listing=listing, guest=guest)
+    review = ReviewFactory(
+        booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
+    )
+    secrets = [draft.title, listing.title, host.email, guest.email, host.phone, guest.phone,
+               review.comment]  # fmt: skip
+    variables = {"draft": str(draft.pk), "booking": str(booking.pk), "review": str(review.pk),
+                 "start": str(future(10)), "end": str(future(12))}  # fmt: skip
+    return {"variables": variables, "secrets": secrets, "booking": booking}
+
+
+def used_variables(document: str, variables: dict) -> dict:
+    return {name: value for name, value in variables.items() if f"${name}:" in document}
+
+
+@pytest.mark.parametrize("caller", ["second_guest", "second_host"])
+@pytest.mark.parametrize(("document", "root", "payload_field"), OPERATIONS)
+def test_others_get_null_and_not_found_and_learn_nothing(
+    gql, world, caller, document, root, payload_field
+):
+    stranger = HostFactory() if caller == "second_host" else UserFactory()
+    if caller == "second_host":
+        ListingFactory(host=stranger)  # a host with listings of their own
+    response = gql.post(document, used_variables(document, world["variables"]), user=stranger)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    if payload_field is None:  # a query: null plus a GraphQL error
+        assert body["data"][root] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
+    else:  # a mutation: a payload whose object is null and whose errors say not_found
+        assert "errors" not in body, body["errors"]
+        payload = body["data"][root]
+        assert payload[payload_field] is None
+        assert payload["errors"] == [{"field": None, "code": "not_found", "message": "Not found."}]
+    text = response.content.decode()
+    assert [secret for secret in world["secrets"] if secret in text] == []
+    # ...and nothing happened to any of the objects.
+    draft = Listing.objects.get(pk=world["variables"]["draft"])
+    assert (draft.title, draft.status) == ("Hidden draft cabin", Listing.Status.DRAFT)
+    assert Booking.objects.get(pk=world["booking"].pk).status == world["booking"].status
+    assert Review.objects.get(pk=world["variables"]["review"]).response == ""

@@ -1,0 +1,94 @@
+"""Object-level authorization, endpoint by endpoint: a second guest and a second host get a
+404 for every object endpoint of someone else's draft listing, booking or review, the body
+says nothing about the object, and nothing changes."""
+
+import pytest
+
+from bookings.models import Booking
+from calendars.models import HostBlock
+from listings.models import Listing
+from reviews.models import Review
+from tests.factories import (
+    HostFactory,
+    ListingFactory,
+    ReviewFactory,
+    UserFactory,
+    future,
+    make_booking,
+    make_completed_stay,
+)
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = "/api/v1/listings/{draft}/"
+BOOKING = "/api/v1/bookings/{booking}/"
+
+ENDPOINTS = [
+    ("get", DRAFT, None),
+    ("patch", DRAFT, {"title": "Taken over"}),
+    ("delete", DRAFT, None),
+    ("get", DRAFT + "availability/?start={start}&end={end}", None),
+    ("get", DRAFT + "quote/?check_in={start}&check_out={end}&guests=1", None),
+    ("get", DRAFT + "reviews/", None),
+    ("post", DRAFT + "blocks/", {"start": "{start}", "end": "{end}"}),
+    ("delete", DRAFT + "blocks/{block}/", None),
+    ("get", DRAFT + "calendar.ics", None),
+    ("get", BOOKING, None),
+    ("post", BOOKING + "accept/", None),
+    ("post", BOOKING + "decline/", {"reason": "no"}),
+    ("get", BOOKING + "refund-preview/", None),
+    ("post", BOOKING + "cancel/", {"reason": "no"}),
+    ("post", "/api/v1/reviews/{review}/response/", {"text": "Thanks!"}),
+]
+
+
+@pytest.fixture
+def world():
+    """A host with a draft (and a block on it), a guest's booking and a pending review."""
+    host = HostFactory(email="hidden-host@example.test", phone="+351 911 111 111")
+    guest = UserFactory(email="hidden-guest@example.test", phone="+351 922 222 222")
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT, title="Hidden draft cabin")
+    block = HostBlock.objects.create(
+        listing=draft, start=future(40), end=future(42), note="Private block note"
+    )
+    listing = ListingFactory(host=host, title="Secret loft of the booking", instant_book=False)
+    booking = make_booking(listing=listing, guest=guest, check_in=future(20))
+    stay = make_completed_stay(listing=listing, guest=guest)
+    review = ReviewFactory(
+        booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
+    )
+    secrets = [draft.title, block.note, listing.title, host.email, guest.email, host.phone,
+               guest.phone, review.comment]  # fmt: skip
+    ids = {"draft": draft.pk, "block": block.pk, "booking": booking.pk, "review": review.pk,
+           "start": future(10), "end": future(12)}  # fmt: skip
+    return {"ids": ids, "secrets": secrets, "draft": draft, "booking": booking, "review": review}
+
+
+def fill(template, ids):
+    if isinstance(template, dict):
+        return {name: fill(value, ids) for name, value in template.items()}
+    return template.format(**ids)
+
+
+@pytest.mark.parametrize("caller", ["second_guest", "second_host"])
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
+    stranger = HostFactory() if caller == "second_host" else UserFactory()
+    if caller == "second_host":
+        ListingFactory(host=stranger)  # a host with listings of their own
+    ids = world["ids"]
+    send = getattr(client_for(stranger), method)
+    response = send(fill(path, ids), fill(body, ids) if body else None, format="json")
+
+    assert response.status_code == 404, (method, path, response.content)
+    assert response.json() == {"detail": "Not found."}
+    text = response.content.decode()
+    assert [secret for secret in world["secrets"] if secret in text] == []
+    # ...and nothing happened to any of the objects.
+    draft = Listing.objects.get(pk=world["draft"].pk)
+    assert (draft.title, draft.status) == ("Hidden draft cabin", Listing.Status.DRAFT)
+    assert HostBlock.objects.filter(pk=ids["block"]).exists()
+    assert Booking.objects.get(pk=ids["booking"]).status == world["booking"].status
+    assert Review.objects.get(pk=ids["review"]).response == ""
