@@ -4,13 +4,17 @@
 - page size: a literal or variable `first` above the maximum;
 - cost: an estimate of how many objects the query resolves. Each field costs 1, and the cost of
   everything below a connection is multiplied by its `first` (default page size when omitted);
-  below a plain list, by a fixed estimate. Aliases and fragments are counted where they are used.
+  below a plain list, by a fixed estimate, except for a list over a date range (`start`, `end`
+  arguments, e.g. `availability`): by its number of days. Aliases and fragments are counted
+  where they are used.
 
 The walk tolerates invalid documents (unknown fields, fragments or cycles): the standard rules
 report those, this rule only must not crash on them.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from graphql import GraphQLError
 from graphql.language import (
@@ -21,10 +25,13 @@ from graphql.language import (
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
+    StringValueNode,
     VariableNode,
 )
 from graphql.type import get_named_type, get_nullable_type, is_list_type
 from graphql.validation import ValidationRule
+
+from calendars.services import MAX_RANGE_DAYS
 
 LIST_ESTIMATE = 10  # objects assumed in a plain list (amenities, photos, nightly prices)
 INTROSPECTION_LIST_ESTIMATE = 5
@@ -93,6 +100,8 @@ class _Measure:
         if node.name.value == "edges":  # a connection's page: already counted by its `first`
             return 1
         if field_def is not None and is_list_type(get_nullable_type(field_def.type)):
+            if {"start", "end"} <= set(field_def.args):
+                return self._days(node)
             return INTROSPECTION_LIST_ESTIMATE if in_introspection else LIST_ESTIMATE
         return 1
 
@@ -119,6 +128,22 @@ class _Measure:
                 return max(first, 0)
             return self.default_page_size  # absent or not yet coerced: assume the default
         return self.default_page_size
+
+    def _days(self, node: FieldNode) -> int:
+        """A date-range list has a row per day: count them, or assume the longest range
+        when the dates are not (yet) readable (the resolver refuses ranges beyond it)."""
+        dates = {}
+        for argument in node.arguments or ():
+            value = argument.value
+            if isinstance(value, StringValueNode):
+                dates[argument.name.value] = value.value
+            elif isinstance(value, VariableNode):
+                dates[argument.name.value] = self.variables.get(value.name.value)
+        try:
+            start, end = dt.date.fromisoformat(dates["start"]), dt.date.fromisoformat(dates["end"])
+        except (KeyError, TypeError, ValueError):
+            return MAX_RANGE_DAYS
+        return min(max((end - start).days, 0), MAX_RANGE_DAYS)
 
     def _field_def(self, parent_type, name: str):
         if name in ("__schema", "__type"):

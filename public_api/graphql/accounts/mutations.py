@@ -1,13 +1,15 @@
 import graphene
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from rest_framework.exceptions import APIException
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.services import user_register
-from common.errors import DomainError
+from accounts.services import user_register, user_update_profile
+from common.errors import DomainError, ValidationFailed
 
+from ..context import require_user
 from ..mutations import DomainMutation
 from ..throttling import check_auth_attempt, check_refresh_attempt
 from .types import User
@@ -86,7 +88,39 @@ class RefreshAccessToken(DomainMutation):
         return {"access": serializer.validated_data["access"]}
 
 
+class UpdateMeInput(graphene.InputObjectType):
+    first_name = graphene.String()
+    last_name = graphene.String()
+    phone = graphene.String()
+    bio = graphene.String()
+
+
+class UpdateMe(DomainMutation):
+    """Change your own profile (REST's PATCH me/); fields left out keep their value."""
+
+    class Arguments:
+        input = UpdateMeInput(required=True)
+
+    user = graphene.Field(User)
+
+    @classmethod
+    def perform(cls, info, **changes):
+        user = require_user(info)
+        for name, value in changes.items():
+            if value is None:  # REST: "This field may not be null."
+                raise ValidationFailed("null", "This field may not be null.", name)
+        try:
+            user = user_update_profile(user=user, **changes)
+        except ValidationError:
+            # The service sets the fields before validating them: undo that on the request's
+            # user, so a later mutation in the same document does not start from the refusal.
+            user.refresh_from_db(fields=list(changes))
+            raise
+        return {"user": user}
+
+
 class AccountMutations(graphene.ObjectType):
     register = Register.Field()
+    update_me = UpdateMe.Field()
     token_auth = TokenAuth.Field()
     refresh_token = RefreshAccessToken.Field()

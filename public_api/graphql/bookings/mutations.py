@@ -1,8 +1,7 @@
 import graphene
 
-from bookings.selectors import booking_visible_to
 from bookings.services import booking_accept, booking_cancel, booking_decline
-from common.errors import NotFound, ValidationFailed
+from common.errors import ValidationFailed
 from listings.selectors import listing_visible_to
 from public_api.common.bookings import booking_create_idempotent
 from public_api.common.inputs import check_reason
@@ -10,14 +9,8 @@ from public_api.common.inputs import check_reason
 from ..context import require_user
 from ..mutations import DomainMutation
 from ..scalars import Money
+from .queries import visible_booking
 from .types import Booking
-
-
-def visible_booking(user, booking_id):
-    booking = booking_visible_to(user).filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFound()
-    return booking
 
 
 class CreateBookingInput(graphene.InputObjectType):

@@ -2,6 +2,7 @@ import graphene
 from django.db.models import prefetch_related_objects
 
 from bookings.selectors import booking_list_for_guest, booking_list_for_host, booking_visible_to
+from bookings.services import booking_refund_preview
 from common.errors import NotFound
 from listings.selectors import listing_prefetches
 
@@ -9,7 +10,7 @@ from ..context import require_user
 from ..errors import refusals_as_errors
 from ..loaders import batch_listings
 from ..pagination import paginate
-from .types import Booking, BookingConnection
+from .types import Booking, BookingConnection, RefundPreview
 
 BookingRole = graphene.Enum(
     "BookingRole",
@@ -26,6 +27,11 @@ class BookingQueries(graphene.ObjectType):
         after=graphene.String(),
     )
     booking = graphene.Field(Booking, id=graphene.UUID(required=True))
+    refund_preview = graphene.Field(
+        RefundPreview,
+        booking_id=graphene.UUID(required=True),
+        description="What cancelling the booking now would refund (nothing is changed).",
+    )
 
     @refusals_as_errors
     def resolve_my_bookings(root, info, role=None, first=None, after=None):
@@ -41,7 +47,17 @@ class BookingQueries(graphene.ObjectType):
 
     @refusals_as_errors
     def resolve_booking(root, info, id):
-        booking = booking_visible_to(require_user(info)).filter(pk=id).first()
-        if booking is None:
-            raise NotFound()
-        return booking
+        return visible_booking(require_user(info), id)
+
+    @refusals_as_errors
+    def resolve_refund_preview(root, info, booking_id):
+        user = require_user(info)
+        return booking_refund_preview(booking=visible_booking(user, booking_id), actor=user)
+
+
+def visible_booking(user, booking_id):
+    """Guests see their stays, hosts their listings' bookings; anyone else gets not_found."""
+    booking = booking_visible_to(user).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    return booking

@@ -44,3 +44,11 @@ class Booking(graphene.ObjectType):
 class BookingConnection(CountableConnection):
     class Meta:
         node = Booking
+
+
+class RefundPreview(graphene.ObjectType):
+    """What cancelling now would refund you (the policy's rules; a host's cancel refunds all)."""
+
+    refund_amount = Money(required=True)
+    currency = graphene.String(required=True)
+    policy = choice_field(CancellationPolicy, "policy", required=True)

@@ -1,13 +1,12 @@
 import graphene
 
-from common.errors import NotFound
 from listings.models import Listing as ListingModel
-from listings.selectors import listing_visible_to
-from listings.services import listing_create, listing_update
+from listings.services import listing_create, listing_delete, listing_update
 
 from ..context import require_user
 from ..mutations import DomainMutation
 from ..scalars import Decimal, Money
+from .queries import visible_listing
 from .types import CancellationPolicy, Listing, PropertyType
 
 # What a host may set; suspension is a staff action in the back-office.
@@ -100,9 +99,7 @@ class UpdateListing(DomainMutation):
     @classmethod
     def perform(cls, info, *, id, **values):
         user = require_user(info)
-        listing = listing_visible_to(user).filter(pk=id).first()
-        if listing is None:
-            raise NotFound()
+        listing = visible_listing(user, id)
         values = _plain(values)
         # `status` publishes or unpublishes in the same transaction as the field changes.
         listing = listing_update(
@@ -111,6 +108,33 @@ class UpdateListing(DomainMutation):
         return {"listing": listing}
 
 
+class DeleteListingInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+
+
+class DeleteListing(DomainMutation):
+    """Delete your listing. One with bookings keeps its history: it is unpublished instead."""
+
+    class Arguments:
+        input = DeleteListingInput(required=True)
+
+    deleted = graphene.Boolean(
+        description="True when deleted; false when it had bookings and was unpublished instead."
+    )
+    listing = graphene.Field(Listing, description="The unpublished listing (null if deleted).")
+    field_renames = {"listing": "listingId"}
+
+    @classmethod
+    def perform(cls, info, *, listing_id):
+        user = require_user(info)
+        listing = visible_listing(user, listing_id)
+        if listing_delete(listing=listing, actor=user):
+            return {"deleted": True, "listing": None}
+        # Re-read as REST does, so the payload shows the stored (unpublished) state.
+        return {"deleted": False, "listing": visible_listing(user, listing_id)}
+
+
 class ListingMutations(graphene.ObjectType):
     create_listing = CreateListing.Field()
     update_listing = UpdateListing.Field()
+    delete_listing = DeleteListing.Field()

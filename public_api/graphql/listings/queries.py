@@ -62,6 +62,14 @@ def search_params(info, args) -> ListingSearch:
     )
 
 
+def visible_listing(user, listing_id):
+    """The listing as `user` (None: anonymous) may see it; others' drafts are not_found."""
+    listing = listing_visible_to(user).filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFound()
+    return listing
+
+
 def _enum_value(value):
     return getattr(value, "value", value)
 
@@ -104,17 +112,12 @@ class ListingQueries(graphene.ObjectType):
 
     @refusals_as_errors
     def resolve_listing(root, info, id):
-        listing = listing_visible_to(current_user(info)).filter(pk=id).first()
-        if listing is None:
-            raise NotFound()
-        return listing
+        return visible_listing(current_user(info), id)
 
     @refusals_as_errors
     def resolve_quote(root, info, listing_id, check_in, check_out, guests):
         user = current_user(info)
-        listing = listing_visible_to(user).filter(pk=listing_id).first()
-        if listing is None:
-            raise NotFound()
+        listing = visible_listing(user, listing_id)
         quote = booking_quote(
             listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=user
         )

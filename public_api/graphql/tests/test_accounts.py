@@ -120,3 +120,55 @@ def test_a_session_cookie_does_not_authenticate(gql, client, guest):
     client.force_login(guest)  # the endpoint is CSRF-exempt: only bearer tokens may count
     body = gql(ME)
     assert body["data"]["me"] is None
+
+
+UPDATE_ME = """
+mutation($input: UpdateMeInput!) { updateMe(input: $input) {
+  user { id email firstName lastName phone bio } errors { field code message }
+} }
+"""
+
+
+def test_update_me_changes_only_the_given_fields(gql, guest):
+    payload = gql.data(
+        UPDATE_ME, {"input": {"lastName": "Silva", "bio": "Loves the sea."}}, user=guest
+    )["updateMe"]
+
+    assert payload["errors"] == []
+    assert payload["user"]["lastName"] == "Silva" and payload["user"]["bio"] == "Loves the sea."
+    guest.refresh_from_db()
+    assert (guest.first_name, guest.last_name, guest.phone, guest.bio) == (
+        "Gina", "Silva", "+351 900 000 001", "Loves the sea.",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [({"phone": "9" * 33}, "phone", "invalid"), ({"firstName": None}, "firstName", "null")],
+)
+def test_update_me_refuses_invalid_values_and_keeps_the_profile(gql, guest, changes, field, code):
+    payload = gql.data(UPDATE_ME, {"input": {"bio": "New bio", **changes}}, user=guest)["updateMe"]
+
+    assert payload["user"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, code)]
+    guest.refresh_from_db()
+    assert (guest.first_name, guest.phone, guest.bio) == ("Gina", "+351 900 000 001", "")
+
+
+def test_a_refused_update_does_not_leak_into_the_next_mutation_of_the_document(gql, guest):
+    both = """mutation {
+      bad: updateMe(input: {phone: "%s"}) { errors { code } }
+      good: updateMe(input: {bio: "Fine"}) { user { phone bio } errors { code } }
+    }""" % ("9" * 33)  # noqa: UP031 (GraphQL braces)
+    data = gql.data(both, user=guest)
+
+    assert error_codes(data["bad"]) == ["invalid"]
+    assert data["good"] == {"user": {"phone": "+351 900 000 001", "bio": "Fine"}, "errors": []}
+
+
+def test_update_me_needs_a_token_and_cannot_change_the_email(gql, guest):
+    anonymous = gql.data(UPDATE_ME, {"input": {"bio": "x"}})["updateMe"]
+    assert error_codes(anonymous) == ["not_authenticated"]
+
+    body = gql(UPDATE_ME, {"input": {"email": "new@example.test"}}, user=guest, status=400)
+    assert "email" in body["errors"][0]["message"]

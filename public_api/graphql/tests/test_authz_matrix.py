@@ -1,10 +1,13 @@
 """Object-level authorization, operation by operation: a second guest and a second host get
 `null` plus a not_found error for every query and mutation on someone else's draft listing,
-booking or review; the response says nothing about the object, and nothing changes."""
+booking, review or calendar block; the response says nothing about the object, and nothing
+changes."""
 
 import pytest
 
 from bookings.models import Booking
+from calendars.models import HostBlock
+from calendars.services import host_block_create
 from listings.models import Listing
 from reviews.models import Review
 from tests.factories import (
@@ -56,6 +59,46 @@ OPERATIONS = [
         "booking",
     ),
     (
+        "query($draft: UUID!, $start: Date!, $end: Date!) {"
+        " availability(listingId: $draft, start: $start, end: $end) { date available price } }",
+        "availability",
+        None,
+    ),
+    (
+        "mutation($draft: UUID!) { deleteListing(input: {listingId: $draft}) {"
+        " deleted listing { id title } errors { field code message } } }",
+        "deleteListing",
+        "listing",
+    ),
+    (
+        "mutation($draft: UUID!, $start: Date!, $end: Date!) { createBlock(input:"
+        ' {listingId: $draft, start: $start, end: $end, note: "Mine now"}) {'
+        " block { id note } errors { field code message } } }",
+        "createBlock",
+        "block",
+    ),
+    (
+        # The listing is published (public); its block is the host's business only.
+        "mutation($listing: UUID!, $block: UUID!) {"
+        " deleteBlock(input: {listingId: $listing, blockId: $block}) {"
+        " deleted errors { field code message } } }",
+        "deleteBlock",
+        "deleted",
+    ),
+    (
+        "mutation($draft: UUID!, $block: UUID!) {"
+        " deleteBlock(input: {listingId: $draft, blockId: $block}) {"
+        " deleted errors { field code message } } }",
+        "deleteBlock",
+        "deleted",
+    ),
+    (
+        "query($booking: UUID!) { refundPreview(bookingId: $booking) {"
+        " refundAmount currency policy } }",
+        "refundPreview",
+        None,
+    ),
+    (
         'mutation($review: UUID!) { respondToReview(input: {reviewId: $review, text: "Hi"}) {'
         " review { id comment } errors { field code message } } }",
         "respondToReview",
@@ -72,15 +115,19 @@ def world():
     draft = ListingFactory(host=host, status=Listing.Status.DRAFT, title="Hidden draft cabin")
     listing = ListingFactory(host=host, title="Secret loft of the booking", instant_book=False)
     booking = make_booking(listing=listing, guest=guest, check_in=future(20))
+    block = host_block_create(
+        listing=listing, start=future(40), end=future(42), note="Secret block note", actor=host
+    )
     stay = make_completed_stay(listing=listing, guest=guest)
     review = ReviewFactory(
         booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
     )
     secrets = [draft.title, listing.title, host.email, guest.email, host.phone, guest.phone,
-               review.comment]  # fmt: skip
+               review.comment, block.note]  # fmt: skip
     variables = {"draft": str(draft.pk), "booking": str(booking.pk), "review": str(review.pk),
+                 "listing": str(listing.pk), "block": str(block.pk),
                  "start": str(future(10)), "end": str(future(12))}  # fmt: skip
-    return {"variables": variables, "secrets": secrets, "booking": booking}
+    return {"variables": variables, "secrets": secrets, "booking": booking, "block": block}
 
 
 def used_variables(document: str, variables: dict) -> dict:
@@ -114,3 +161,22 @@ def test_others_get_null_and_not_found_and_learn_nothing(
     assert (draft.title, draft.status) == ("Hidden draft cabin", Listing.Status.DRAFT)
     assert Booking.objects.get(pk=world["booking"].pk).status == world["booking"].status
     assert Review.objects.get(pk=world["variables"]["review"]).response == ""
+    assert list(HostBlock.objects.values_list("pk", flat=True)) == [world["block"].pk]
+
+
+@pytest.mark.parametrize("caller", ["second_guest", "second_host"])
+def test_update_me_changes_only_the_callers_own_profile(gql, world, caller):
+    stranger = HostFactory() if caller == "second_host" else UserFactory()
+    payload = gql.data(
+        'mutation { updateMe(input: {phone: "+1 555 0100"}) {'
+        " user { id email phone } errors { code } } }",
+        user=stranger,
+    )["updateMe"]
+
+    assert payload["user"] == {"id": str(stranger.pk), "email": stranger.email,
+                               "phone": "+1 555 0100"}  # fmt: skip
+    host = world["booking"].listing.host
+    guest = world["booking"].guest
+    host.refresh_from_db()
+    guest.refresh_from_db()
+    assert (host.phone, guest.phone) == ("+351 911 111 111", "+351 922 222 222")

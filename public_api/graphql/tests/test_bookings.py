@@ -253,6 +253,43 @@ def test_a_late_cancellation_refunds_half_without_the_service_fee(gql, guest, li
     assert payload["refundAmount"] == str(expected)
 
 
+PREVIEW = """
+query($id: UUID!) { refundPreview(bookingId: $id) { refundAmount currency policy } }
+"""
+
+
+def test_the_refund_preview_is_what_cancelling_then_refunds(gql, guest, listing):
+    booking = make_booking(listing=listing, guest=guest, check_in=future(2))
+    Booking.objects.filter(pk=booking.pk).update(status="confirmed", amount_paid=booking.total)
+
+    preview = gql.data(PREVIEW, {"id": str(booking.id)}, user=guest)["refundPreview"]
+
+    expected = ((booking.total - booking.service_fee) / 2).quantize(Decimal("0.01"))
+    assert preview == {"refundAmount": str(expected), "currency": "EUR", "policy": "moderate"}
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"  # a preview changes nothing
+    cancelled = gql.data(CANCEL, {"id": str(booking.id)}, user=guest)["cancelBooking"]
+    assert cancelled["refundAmount"] == preview["refundAmount"]
+
+
+def test_the_host_previews_a_full_refund(gql, host, guest, listing):
+    booking = make_booking(listing=listing, guest=guest, check_in=future(2))
+    Booking.objects.filter(pk=booking.pk).update(status="confirmed", amount_paid=booking.total)
+
+    preview = gql.data(PREVIEW, {"id": str(booking.id)}, user=host)["refundPreview"]
+
+    assert preview["refundAmount"] == str(booking.total)
+
+
+def test_refund_preview_needs_a_token_and_a_booking_id(gql, guest, listing):
+    booking = make_booking(listing=listing, guest=guest)
+
+    anonymous = gql(PREVIEW, {"id": str(booking.id)})
+    assert anonymous["data"]["refundPreview"] is None
+    assert anonymous["errors"][0]["extensions"]["code"] == "not_authenticated"
+    malformed = gql(PREVIEW, {"id": "12"}, user=guest, status=400)
+    assert "UUID" in malformed["errors"][0]["message"]
+
+
 def test_cancelling_twice_is_an_invalid_status(gql, guest, listing):
     booking = make_booking(listing=listing, guest=guest)
     gql.data(CANCEL, {"id": str(booking.id)}, user=guest)
@@ -278,21 +315,22 @@ def test_the_guest_cannot_answer_their_own_request(gql, host, guest):
     assert error_codes(payload) == ["not_listing_host"]
 
 
-@pytest.mark.parametrize("operation", ["query", "cancel", "accept", "decline"])
+@pytest.mark.parametrize("operation", ["query", "preview", "cancel", "accept", "decline"])
 def test_strangers_learn_nothing_about_a_booking(
     gql, host, guest, other_guest, other_host, operation
 ):
     booking = make_booking(listing=ListingFactory(host=host, instant_book=False), guest=guest)
     variables = {"id": str(booking.id)}
-    document, field = {"query": (ONE, "booking"), "cancel": (CANCEL, "cancelBooking"),
+    document, field = {"query": (ONE, "booking"), "preview": (PREVIEW, "refundPreview"),
+                       "cancel": (CANCEL, "cancelBooking"),
                        "accept": (ACCEPT, "acceptBooking"),
                        "decline": (DECLINE, "declineBooking")}[operation]  # fmt: skip
 
     answers = []
     for stranger in (other_guest, other_host):
         body = gql(document, variables, user=stranger)
-        if operation == "query":
-            assert body["data"]["booking"] is None
+        if operation in ("query", "preview"):
+            assert body["data"][field] is None
             answers.append(body["errors"][0]["extensions"]["code"])
         else:
             assert body["data"][field]["booking"] is None

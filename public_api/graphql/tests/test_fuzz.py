@@ -17,9 +17,16 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql import scalars
 
+from calendars.services import host_block_create
 from config.wsgi import application
 from reviews.models import Review
-from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
+from tests.factories import (
+    ListingFactory,
+    ReviewFactory,
+    future,
+    make_booking,
+    make_completed_stay,
+)
 
 from .conftest import bearer
 
@@ -71,13 +78,14 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
     review = ReviewFactory(
         booking=make_completed_stay(listing=listing, guest=guest), status=Review.Status.PUBLISHED
     )
-    ids = [listing.pk, booking.pk, review.pk]
+    block = host_block_create(listing=listing, start=future(60), end=future(62), actor=host)
+    ids = [listing.pk, booking.pk, review.pk, block.pk]
     tokens = [bearer(guest)["HTTP_AUTHORIZATION"], bearer(host)["HTTP_AUTHORIZATION"], None]
     failures: list[str] = []
     with connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 17  # 6 queries, 11 mutations
+        assert len(operations) == 23  # 8 queries, 15 mutations
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += _server_errors(operation.as_strategy(mode), tokens)

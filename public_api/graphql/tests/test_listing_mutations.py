@@ -3,7 +3,7 @@
 import pytest
 
 from listings.models import Listing
-from tests.factories import AmenityFactory, ListingFactory
+from tests.factories import AmenityFactory, ListingFactory, future, make_booking
 
 from .conftest import error_codes
 
@@ -109,3 +109,44 @@ def test_other_hosts_cannot_change_a_listing(gql, host, other_host):
     assert error_codes(on_published) == ["not_listing_host"]  # REST: 403, it is public anyway
     assert error_codes(on_draft) == ["not_found"]  # a draft's existence is not revealed
     assert set(Listing.objects.values_list("title", flat=True)) == {"Mine", "Mine too"}
+
+
+DELETE = """
+mutation($id: UUID!) { deleteListing(input: {listingId: $id}) {
+  deleted listing { id status } errors { field code message }
+} }
+"""
+
+
+def test_the_host_deletes_a_listing_without_bookings(gql, host, listing):
+    payload = gql.data(DELETE, {"id": str(listing.pk)}, user=host)["deleteListing"]
+
+    assert payload == {"deleted": True, "listing": None, "errors": []}
+    assert not Listing.objects.filter(pk=listing.pk).exists()
+
+
+def test_a_listing_with_bookings_is_unpublished_instead(gql, host, listing):
+    make_booking(listing=listing, check_in=future(20))
+
+    payload = gql.data(DELETE, {"id": str(listing.pk)}, user=host)["deleteListing"]
+
+    assert payload == {
+        "deleted": False,
+        "listing": {"id": str(listing.pk), "status": "draft"},
+        "errors": [],
+    }
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DRAFT
+
+
+def test_delete_listing_refusals(gql, guest, other_host, listing):
+    anonymous = gql.data(DELETE, {"id": str(listing.pk)})["deleteListing"]
+    assert error_codes(anonymous) == ["not_authenticated"]
+    # A published listing is public: like REST's 403, "not yours" reveals nothing new.
+    not_yours = gql.data(DELETE, {"id": str(listing.pk)}, user=other_host)["deleteListing"]
+    assert (not_yours["deleted"], error_codes(not_yours)) == (None, ["not_listing_host"])
+    unknown = gql.data(DELETE, {"id": "00000000-0000-0000-0000-000000000000"}, user=guest)
+    assert error_codes(unknown["deleteListing"]) == ["not_found"]
+    malformed = gql(DELETE, {"id": "not-a-uuid"}, user=guest, status=400)
+    assert "UUID" in malformed["errors"][0]["message"]
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.PUBLISHED

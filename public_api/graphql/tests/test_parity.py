@@ -216,3 +216,95 @@ def test_a_too_long_cancel_reason_is_refused_not_truncated(client, gql):
     # 500 characters are accepted.
     ok = gql.data(CANCEL, {"id": str(booking.id), "reason": "y" * 500}, user=guest)
     assert ok["cancelBooking"]["booking"]["status"] == "cancelled"
+
+
+# --- availability and refund preview: the same rows, the same amounts, the same refusals -------
+
+AVAILABILITY = """
+query($id: UUID!, $start: Date!, $end: Date!) {
+  availability(listingId: $id, start: $start, end: $end) { date available price }
+}
+"""
+
+
+@pytest.mark.django_db
+def test_the_same_availability_through_both_apis(client, gql):
+    listing = ListingFactory(weekend_price=150)
+    make_booking(listing=listing, check_in=future(5), nights=3)
+    window = {"start": str(future(1)), "end": str(future(15))}
+
+    rest = client.get(f"/api/v1/listings/{listing.id}/availability/", window)
+    graph = gql.data(AVAILABILITY, {"id": str(listing.id), **window})["availability"]
+
+    assert rest.status_code == 200, rest.content
+    assert rest.json()["days"] == graph
+    assert {day["available"] for day in graph} == {True, False}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [(10, 10, "dates_invalid"), (10, 5, "dates_invalid"), (1, 368, "range_too_long")],
+)
+def test_a_bad_availability_range_is_refused_alike(client, gql, start, end, code):
+    listing = ListingFactory()
+    window = {"start": str(future(start)), "end": str(future(end))}
+
+    rest = client.get(f"/api/v1/listings/{listing.id}/availability/", window)
+    body = gql(AVAILABILITY, {"id": str(listing.id), **window})
+
+    assert rest.status_code == 400
+    assert body["data"]["availability"] is None
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": code, "field": "end"}
+    assert rest.json() == {"end": [error["message"]], "code": code}
+
+
+@pytest.mark.django_db
+def test_a_hidden_listings_availability_is_not_found_through_both_apis(client, gql):
+    draft = ListingFactory(status="draft")
+    window = {"start": str(future(1)), "end": str(future(3))}
+
+    rest = client.get(f"/api/v1/listings/{draft.id}/availability/", window)
+    body = gql(AVAILABILITY, {"id": str(draft.id), **window})
+
+    assert rest.status_code == 404
+    assert body["data"]["availability"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
+
+
+PREVIEW = """
+query($id: UUID!) { refundPreview(bookingId: $id) { refundAmount currency policy } }
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("days_ahead", "who"), [(30, "guest"), (3, "guest"), (3, "host")])
+def test_the_same_refund_preview_through_both_apis(client, gql, days_ahead, who):
+    listing = ListingFactory(cancellation_policy="moderate")
+    booking = make_booking(listing=listing, check_in=future(days_ahead))
+    Booking.objects.filter(pk=booking.pk).update(status="confirmed", amount_paid=booking.total)
+    caller = booking.guest if who == "guest" else listing.host
+
+    rest = client.get(f"/api/v1/bookings/{booking.id}/refund-preview/", **bearer(caller))
+    graph = gql.data(PREVIEW, {"id": str(booking.id)}, user=caller)["refundPreview"]
+
+    assert rest.status_code == 200, rest.content
+    rest = rest.json()
+    assert (rest["refund_amount"], rest["currency"], rest["policy"]) == (
+        graph["refundAmount"], graph["currency"], graph["policy"],
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_someone_elses_refund_preview_is_not_found_through_both_apis(client, gql):
+    booking = make_booking(listing=ListingFactory(), check_in=future(30))
+    stranger = UserFactory()
+
+    rest = client.get(f"/api/v1/bookings/{booking.id}/refund-preview/", **bearer(stranger))
+    body = gql(PREVIEW, {"id": str(booking.id)}, user=stranger)
+
+    assert rest.status_code == 404 and rest.json() == {"detail": "Not found."}
+    assert body["data"]["refundPreview"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
+    assert str(booking.total) not in str(body)

@@ -1,0 +1,80 @@
+import graphene
+
+from calendars.models import HostBlock
+from calendars.services import host_block_create, host_block_delete
+from common.errors import NotFound, NotPermitted, ValidationFailed
+
+from ..context import require_user
+from ..listings.queries import visible_listing
+from ..mutations import DomainMutation
+from .types import Block
+
+# The core's refusal to someone who is not the listing's host (listings.permissions).
+NOT_LISTING_HOST = "not_listing_host"
+NOTE_MAX_LENGTH = HostBlock._meta.get_field("note").max_length
+# DRF's wording, so REST's POST listings/{id}/blocks/ and createBlock refuse alike.
+NOTE_TOO_LONG = f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."
+
+
+class CreateBlockInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+    start = graphene.Date(required=True)
+    end = graphene.Date(required=True, description="The first night that stays open.")
+    note = graphene.String(description=f"Private to you; at most {NOTE_MAX_LENGTH} characters.")
+
+
+class CreateBlock(DomainMutation):
+    """Close nights of your listing; refused with dates_unavailable if any is taken."""
+
+    class Arguments:
+        input = CreateBlockInput(required=True)
+
+    block = graphene.Field(Block)
+    field_renames = {"listing": "listingId"}
+
+    @classmethod
+    def perform(cls, info, *, listing_id, start, end, note=None):
+        user = require_user(info)
+        listing = visible_listing(user, listing_id)
+        note = note or ""
+        if len(note) > NOTE_MAX_LENGTH:
+            raise ValidationFailed("too_long", NOTE_TOO_LONG, "note")
+        block = host_block_create(listing=listing, start=start, end=end, note=note, actor=user)
+        return {"block": block}
+
+
+class DeleteBlockInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+    block_id = graphene.UUID(required=True)
+
+
+class DeleteBlock(DomainMutation):
+    """Reopen the nights of one of your blocks."""
+
+    class Arguments:
+        input = DeleteBlockInput(required=True)
+
+    deleted = graphene.Boolean(description="True when the block was removed.")
+    field_renames = {"listing": "listingId", "block": "blockId"}
+
+    @classmethod
+    def perform(cls, info, *, listing_id, block_id):
+        user = require_user(info)
+        listing = visible_listing(user, listing_id)
+        block = HostBlock.objects.filter(listing=listing, pk=block_id).first()
+        if block is None:
+            raise NotFound()
+        try:
+            host_block_delete(block=block, actor=user)  # the core decides who may
+        except NotPermitted as refusal:
+            # As in REST: a published listing is public, its blocks are not; to anyone but its
+            # host they do not exist, exactly like an unknown block id.
+            if refusal.code != NOT_LISTING_HOST:
+                raise
+            raise NotFound() from None
+        return {"deleted": True}
+
+
+class CalendarMutations(graphene.ObjectType):
+    create_block = CreateBlock.Field()
+    delete_block = DeleteBlock.Field()
