@@ -6,6 +6,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.models import User as UserModel
 from accounts.services import user_register, user_update_profile
 from common.errors import DomainError, ValidationFailed
 
@@ -88,6 +89,17 @@ class RefreshAccessToken(DomainMutation):
         return {"access": serializer.validated_data["access"]}
 
 
+def check_profile_value(name: str, value) -> None:
+    """Refuse what REST's `PATCH me/` refuses, in DRF's words, before the core sees it."""
+    if value is None:
+        raise ValidationFailed("null", "This field may not be null.", name)
+    limit = UserModel._meta.get_field(name).max_length
+    if limit is not None and len(value) > limit:
+        raise ValidationFailed(
+            "too_long", f"Ensure this field has no more than {limit} characters.", name
+        )
+
+
 class UpdateMeInput(graphene.InputObjectType):
     first_name = graphene.String()
     last_name = graphene.String()
@@ -107,13 +119,12 @@ class UpdateMe(DomainMutation):
     def perform(cls, info, **changes):
         user = require_user(info)
         for name, value in changes.items():
-            if value is None:  # REST: "This field may not be null."
-                raise ValidationFailed("null", "This field may not be null.", name)
+            check_profile_value(name, value)
         try:
             user = user_update_profile(user=user, **changes)
         except ValidationError:
-            # The service sets the fields before validating them: undo that on the request's
-            # user, so a later mutation in the same document does not start from the refusal.
+            # The core's own checks (full_clean) run after it has set the fields on the request's
+            # user: undo that, so a later mutation in the same document does not save them.
             user.refresh_from_db(fields=list(changes))
             raise
         return {"user": user}

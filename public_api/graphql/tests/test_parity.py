@@ -308,3 +308,29 @@ def test_someone_elses_refund_preview_is_not_found_through_both_apis(client, gql
     assert body["data"]["refundPreview"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
     assert str(booking.total) not in str(body)
+
+
+UPDATE_ME = """
+mutation($input: UpdateMeInput!) { updateMe(input: $input) {
+  user { firstName phone bio } errors { field code message }
+} }
+"""
+
+
+@pytest.mark.django_db
+def test_profile_updates_and_refusals_read_alike(client, gql):
+    user = UserFactory()
+    rest = client.patch(
+        "/api/v1/me/", {"phone": "9" * 33}, content_type="application/json", **bearer(user)
+    )
+    graph = gql.data(UPDATE_ME, {"input": {"phone": "9" * 33}}, user=user)["updateMe"]
+
+    assert rest.status_code == 400
+    assert rest.json()["phone"] == [e["message"] for e in graph["errors"]]
+
+    rest = client.patch(
+        "/api/v1/me/", {"bio": "Via REST"}, content_type="application/json", **bearer(user)
+    )
+    graph = gql.data(UPDATE_ME, {"input": {"firstName": "Via GraphQL"}}, user=user)["updateMe"]
+    assert rest.status_code == 200 and graph["errors"] == []
+    assert graph["user"] == {"firstName": "Via GraphQL", "phone": user.phone, "bio": "Via REST"}
