@@ -26,6 +26,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from common.errors import DomainError
 
 from ..errors import report_domain_error
+from ..resources.export import safe_export_resource
 from ..roles import Role, request_role
 
 
@@ -146,6 +147,12 @@ class ScopedAdminMixin:
 
     def has_export_permission(self, request):
         return request_role(request) != Role.NONE and self.has_view_permission(request)
+
+    def get_export_resource_classes(self, request):
+        """Every export neutralises formula-like cells (H1): the declared resources, or the
+        model's default one, built on SafeExportResource."""
+        declared = self.resource_classes or [None]
+        return [safe_export_resource(cls, self.model) for cls in declared]
 
     def has_import_permission(self, request):
         return bool(self.resource_classes) and self.has_add_permission(request)

@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields as ie_fields
-from import_export import resources
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
@@ -17,6 +16,7 @@ from common.errors import DomainError
 from ..confirm import confirmation_page, confirmed
 from ..errors import apply_to_each, domain_error_text
 from ..forms import ReasonForm
+from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
 from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
@@ -28,7 +28,7 @@ def guest_name(user) -> str:
     return f"{user.first_name} {user.last_name}".strip() or "(no name)"
 
 
-class BookingExportResource(resources.ModelResource):
+class BookingExportResource(SafeExportResource):
     """What leaves the back-office about a booking: the guest's name, never their contacts."""
 
     listing = ie_fields.Field(attribute="listing__title", column_name="listing")

@@ -12,14 +12,12 @@ key, all-or-nothing) live in listings.imports. What it adds is the import-export
 - bulk mode (`use_bulk`, `skip_diff`, `batch_size`): import-export hands batches of new and
   changed listings to `bulk_create` / `bulk_update`, which write them through the plan with
   bulk_create_with_history / bulk_update_with_history. A dry run writes nothing at all.
-- exports neutralise formula-like text cells (see `neutralise`).
+- exports neutralise formula-like text cells (SafeExportResource, see `neutralise`).
 """
-
-import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from import_export import fields, resources
+from import_export import fields
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
@@ -28,30 +26,17 @@ from listings import imports
 from listings.imports import RowKind
 from listings.models import Amenity, Listing
 
+from .export import SafeExportResource, neutralise  # noqa: F401  (neutralise: re-exported)
+
 ROW_TYPES = {
     RowKind.NEW: RowResult.IMPORT_TYPE_NEW,
     RowKind.UPDATED: RowResult.IMPORT_TYPE_UPDATE,
     RowKind.UNCHANGED: RowResult.IMPORT_TYPE_SKIP,
     RowKind.INVALID: RowResult.IMPORT_TYPE_INVALID,
 }
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
-def neutralise(value):
-    """Make a text cell inert in a spreadsheet: a leading =, +, -, @, tab or carriage return
-    would start a formula (CSV injection), so such text gets a leading apostrophe, which
-    spreadsheets show as text. Plain numbers such as -9.14 are left alone. The import takes the
-    apostrophe off again, so an exported file re-imports unchanged.
-
-    (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT alone is not enough: it only strips one leading
-    "=", so "==cmd", "+cmd" and "@SUM()" pass through.)"""
-    formula_like = isinstance(value, str) and value.startswith(imports.FORMULA_PREFIXES)
-    if formula_like and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-class ListingResource(resources.ModelResource):
+class ListingResource(SafeExportResource):
     host_email = fields.Field(attribute="host__email", column_name="host_email")
     amenities = fields.Field(column_name="amenities")
     status = fields.Field(attribute="status", column_name="status", readonly=True)
@@ -137,10 +122,6 @@ class ListingResource(resources.ModelResource):
 
     def dehydrate_amenities(self, listing):
         return ", ".join(sorted(a.slug for a in listing.amenities.all()))
-
-    def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        return "" if value is None else neutralise(value)
 
 
 class ListingCSV(base_formats.CSV):

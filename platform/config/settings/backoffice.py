@@ -45,7 +45,8 @@ UNFOLD = {
 }
 
 # --- django-import-export ---------------------------------------------------------------------
-# Off on purpose: ListingResource neutralises formula-like text cells itself (a leading =, +,
+# Off on purpose: every back-office export neutralises formula-like text cells itself
+# (backoffice.resources.export.SafeExportResource, the base of every admin's export resource) (a leading =, +,
 # -, @, tab or CR gets an apostrophe; plain numbers such as -9.14 stay numbers). The library's
 # own escaping only strips one leading "=" and, in XLSX, turns every cell, numbers included,
 # into text. The audit CSV export neutralises its cells in backoffice.audit_views._csv_safe.
