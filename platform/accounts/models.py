@@ -64,7 +64,14 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
-        super().save(*args, **kwargs)
+        if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            # A login is not a profile change (and last_login is not audited): no history row.
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip() or self.email

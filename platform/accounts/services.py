@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from common.actor import attributed_to
 from common.errors import ValidationFailed
 
 from . import roles
@@ -38,6 +39,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     return candidate
 
 
+@attributed_to("user")
 @transaction.atomic
 def user_update_profile(*, user: User, **changes) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from calendars.models import Occupancy
 from calendars.selectors import calendar_overrides, nights_are_free
 from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
+from common.actor import attributed_to
 from common.dates import today_in
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from common.money import money
@@ -94,6 +95,7 @@ def booking_quote(
 # --- creating and answering -----------------------------------------------------------------
 
 
+@attributed_to("guest")
 @transaction.atomic
 def booking_create(
     *, guest, listing: Listing, check_in: date, check_out: date, guests: int
@@ -174,6 +176,7 @@ def _require_host(booking: Booking, actor) -> None:
         raise NotFound()
 
 
+@attributed_to("actor")
 def booking_accept(*, booking: Booking, actor) -> Booking:
     """The host accepts a request: the guest now has the payment hold to pay."""
     with transaction.atomic():
@@ -190,6 +193,7 @@ def booking_accept(*, booking: Booking, actor) -> Booking:
     raise _lapsed_error()
 
 
+@attributed_to("actor")
 @transaction.atomic
 def booking_decline(*, booking: Booking, actor, reason: str = "") -> Booking:
     booking = _locked(booking)
@@ -289,6 +293,7 @@ def booking_refund_preview(
     )
 
 
+@attributed_to("actor")
 @transaction.atomic
 def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Booking:
     booking = _locked(booking)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from common.actor import attributed_to
 from common.dates import today_in
 from common.errors import DomainError, NotPermitted, ValidationFailed
 from common.money import money
@@ -62,6 +63,7 @@ def occupancy_release(occupancy: Occupancy | None) -> None:
         occupancy.save(update_fields=["is_active", "updated_at"])
 
 
+@attributed_to("actor")
 @transaction.atomic
 def host_block_create(*, listing, start: date, end: date, note: str = "", actor) -> HostBlock:
     ensure_can_manage_listing(listing, actor)
@@ -79,6 +81,7 @@ def host_block_create(*, listing, start: date, end: date, note: str = "", actor)
     return HostBlock.objects.get(pk=occupancy.pk)
 
 
+@attributed_to("actor")
 @transaction.atomic
 def host_block_delete(*, block: Occupancy, actor) -> None:
     ensure_can_manage_listing(block.listing, actor)
@@ -87,6 +90,7 @@ def host_block_delete(*, block: Occupancy, actor) -> None:
     block.delete()
 
 
+@attributed_to("actor")
 @transaction.atomic
 def calendar_day_set(
     *, listing, day: date, actor, price: Decimal | None = None, is_blocked: bool = False

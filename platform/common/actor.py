@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from dataclasses import dataclass
 
 from simple_history.models import HistoricalRecords
@@ -94,3 +95,26 @@ def history_user(instance=None, request=None, **kwargs):
     if user is not None and user.is_authenticated:
         return user
     return None
+
+
+def attributed_to(param: str):
+    """Decorate a service so its writes are recorded as done by its `param` keyword (the acting
+    user) when nobody else is on record: a service called from a shell, a test or a script
+    still leaves a named actor. A request's user or a task's system actor, already on record,
+    is kept."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            user = kwargs.get(param)
+            current = current_actor()
+            if user is None or not getattr(user, "is_authenticated", False):
+                return service(*args, **kwargs)
+            if current is not None and (current.user is not None or current.label):
+                return service(*args, **kwargs)
+            with acting_as(user, ip=current.ip if current else None):
+                return service(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

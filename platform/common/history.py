@@ -7,12 +7,40 @@ from .actor import current_actor, history_user
 from .models import AuditedHistory
 
 
+class AuditedRecords(HistoricalRecords):
+    """HistoricalRecords that remembers which model it records, so a service can write one
+    history row by hand after a multi-step change (see `save_as_one_change`)."""
+
+    recorders: dict = {}
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            AuditedRecords.recorders[sender] = self
+
+
 def audited(**kwargs) -> HistoricalRecords:
     """`history = audited()` on a model records every change with actor and IP."""
     kwargs.setdefault("bases", [AuditedHistory])
     kwargs.setdefault("get_user", history_user)
     kwargs.setdefault("cascade_delete_history", False)
-    return HistoricalRecords(**kwargs)
+    return AuditedRecords(**kwargs)
+
+
+def save_as_one_change(instance, *, created: bool, then=None) -> None:
+    """Save `instance`, run `then()` (e.g. set its many-to-many fields), and record it all as
+    ONE history row. Without this, every m2m add/remove would add a row of its own, showing
+    half-applied states that never existed."""
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        if then is not None:
+            then()
+    finally:
+        del instance.skip_history_when_saving
+    AuditedRecords.recorders[type(instance)].create_historical_record(
+        instance, "+" if created else "~"
+    )
 
 
 def _bulk_audit_kwargs(kwargs: dict) -> dict:

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.services import user_make_host
+from common.actor import attributed_to
 from common.errors import NotPermitted, ValidationFailed
+from common.history import save_as_one_change
 from common.money import SUPPORTED_CURRENCIES
 
 from .models import Amenity, Listing
@@ -85,6 +87,7 @@ def validate_listing(listing: Listing, *, check_external_id: bool = True) -> Non
         )
 
 
+@attributed_to("host")
 @transaction.atomic
 def listing_create(*, host, amenities=(), status: str = Listing.Status.DRAFT, **fields) -> Listing:
     listing = Listing(host=host, status=status)
@@ -93,11 +96,11 @@ def listing_create(*, host, amenities=(), status: str = Listing.Status.DRAFT, **
         raise ValidationFailed("invalid_status", "Unknown status.", "status")
     amenity_objs = amenities_from_slugs(amenities)
     user_make_host(user=host)
-    listing.save()
-    listing.amenities.set(amenity_objs)
+    save_as_one_change(listing, created=True, then=lambda: listing.amenities.set(amenity_objs))
     return listing
 
 
+@attributed_to("actor")
 @transaction.atomic
 def listing_update(
     *, listing: Listing, actor, amenities=None, status: str | None = None, **fields
@@ -109,9 +112,11 @@ def listing_update(
             "invalid_status", "A listing can be set to published or draft here.", "status"
         )
     _apply(listing, fields)
-    listing.save()
-    if amenities is not None:
-        listing.amenities.set(amenities_from_slugs(amenities))
+    if amenities is None:
+        listing.save()
+    else:
+        amenity_objs = amenities_from_slugs(amenities)
+        save_as_one_change(listing, created=False, then=lambda: listing.amenities.set(amenity_objs))
     if status == Listing.Status.PUBLISHED:
         listing = listing_publish(listing=listing, actor=actor)
     elif status == Listing.Status.DRAFT:
@@ -126,6 +131,7 @@ def _set_status(listing: Listing, status: str) -> Listing:
     return listing
 
 
+@attributed_to("actor")
 @transaction.atomic
 def listing_publish(*, listing: Listing, actor) -> Listing:
     ensure_can_manage_listing(listing, actor)
@@ -136,6 +142,7 @@ def listing_publish(*, listing: Listing, actor) -> Listing:
     return _set_status(listing, Listing.Status.PUBLISHED)
 
 
+@attributed_to("actor")
 @transaction.atomic
 def listing_unpublish(*, listing: Listing, actor) -> Listing:
     ensure_can_manage_listing(listing, actor)
@@ -144,6 +151,7 @@ def listing_unpublish(*, listing: Listing, actor) -> Listing:
     return _set_status(listing, Listing.Status.DRAFT)
 
 
+@attributed_to("actor")
 @transaction.atomic
 def listing_suspend(*, listing: Listing, actor) -> Listing:
     if not (actor and actor.is_staff and actor.has_perm("listings.change_listing")):
@@ -151,6 +159,25 @@ def listing_suspend(*, listing: Listing, actor) -> Listing:
     return _set_status(listing, Listing.Status.SUSPENDED)
 
 
+@attributed_to("actor")
+@transaction.atomic
+def listing_transfer(*, listing: Listing, new_host, actor) -> Listing:
+    """Staff hand a listing (with its calendar and future stays) to another account, which
+    becomes a host. External ids stay unique per host."""
+    if not (actor and actor.is_staff and actor.has_perm("listings.change_listing")):
+        raise NotPermitted("Only staff can transfer a listing to another host.")
+    if new_host is None or not new_host.is_active:
+        raise ValidationFailed("invalid_host", "Choose an active account.", "host")
+    if new_host.pk == listing.host_id:
+        return listing
+    listing.host = new_host
+    validate_listing(listing)  # the reference must not clash with the new host's listings
+    user_make_host(user=new_host)
+    listing.save(update_fields=["host", "updated_at"])
+    return listing
+
+
+@attributed_to("actor")
 @transaction.atomic
 def listing_delete(*, listing: Listing, actor) -> bool:
     """Delete a listing; one with bookings is unpublished instead (its history must stay).

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import is_moderator
 from bookings.models import Booking, BookingStatus
+from common.actor import attributed_to
 from common.dates import today_in
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from listings.models import Listing
@@ -44,6 +45,7 @@ def review_eligibility_error(*, booking: Booking, author, today: date | None = N
     return None
 
 
+@attributed_to("author")
 @transaction.atomic
 def review_create(
     *, author, booking: Booking, rating: int, comment: str = "", today=None, **categories
@@ -104,11 +106,13 @@ def _moderate(review: Review, actor, status: str, reason: str = "") -> Review:
     return review
 
 
+@attributed_to("actor")
 @transaction.atomic
 def review_publish(*, review: Review, actor) -> Review:
     return _moderate(review, actor, Review.Status.PUBLISHED)
 
 
+@attributed_to("actor")
 @transaction.atomic
 def review_reject(*, review: Review, actor, reason: str) -> Review:
     reason = (reason or "").strip()
@@ -117,6 +121,7 @@ def review_reject(*, review: Review, actor, reason: str) -> Review:
     return _moderate(review, actor, Review.Status.REJECTED, reason[:500])
 
 
+@attributed_to("actor")
 @transaction.atomic
 def review_respond(*, review: Review, actor, text: str) -> Review:
     if not can_manage_listing(review.listing, actor):

@@ -49,3 +49,47 @@ def test_bulk_writes_keep_history_with_the_actor():
     assert {(r.history_actor, r.history_ip) for r in records} == {
         (f"user:{host.email}", "198.51.100.7")
     }
+
+
+def test_a_listing_change_with_amenities_is_one_history_row():
+    from listings.services import listing_create, listing_update
+    from tests.factories import AmenityFactory
+
+    wifi, pool, desk = (AmenityFactory(slug=s) for s in ("wifi", "pool", "desk"))
+    host = UserFactory()
+    listing = listing_create(host=host, title="T", city="Oslo", country="NO",
+                             nightly_price=90, amenities=["wifi", "pool"])  # fmt: skip
+    assert listing.history.count() == 1
+    created = listing.history.get()
+    assert created.history_type == "+"
+    assert {a.amenity_id for a in created.amenities.all()} == {wifi.pk, pool.pk}
+    listing_update(listing=listing, actor=host, title="T2", amenities=["desk"])
+    assert listing.history.count() == 2
+    latest = listing.history.latest()
+    assert (latest.history_type, latest.title) == ("~", "T2")
+    assert {a.amenity_id for a in latest.amenities.all()} == {desk.pk}
+
+
+def test_services_called_outside_a_request_record_their_acting_user():
+    listing = ListingFactory()
+    listing_update(listing=listing, actor=listing.host, title="From a shell")
+    assert listing.history.latest().history_actor == f"user:{listing.host.email}"
+
+
+def test_a_request_or_task_actor_is_not_replaced_by_the_service_argument():
+    listing = ListingFactory()
+    with acting_as("nightly_cleanup"):
+        listing_update(listing=listing, actor=listing.host, title="By a task")
+    assert listing.history.latest().history_actor == "system:nightly_cleanup"
+
+
+def test_logging_in_writes_no_history():
+    from django.contrib.auth.signals import user_logged_in
+    from django.test import RequestFactory
+
+    user = UserFactory()
+    before = user.history.count()
+    user_logged_in.send(sender=type(user), request=RequestFactory().get("/"), user=user)
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == before

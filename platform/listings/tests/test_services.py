@@ -170,3 +170,26 @@ def test_yesterday_utc_can_still_be_today_somewhere_west():
         found = set(listing_search(stay))
         for listing in (west, east):
             assert (listing in found) == (today_in(listing.time_zone) <= check_in)
+
+
+def test_staff_transfer_a_listing_and_the_new_owner_becomes_a_host():
+    listing = ListingFactory(external_id="REF-1")
+    new_owner = UserFactory()
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    with pytest.raises(NotPermitted):
+        services.listing_transfer(listing=listing, new_host=new_owner, actor=listing.host)
+    services.listing_transfer(listing=listing, new_host=new_owner, actor=staff)
+    listing.refresh_from_db()
+    assert listing.host == new_owner and is_host(new_owner)
+    assert listing.history.latest().host_id == new_owner.pk
+
+
+def test_transfer_keeps_external_ids_unique_per_host():
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    moving = ListingFactory(external_id="REF-2")
+    taken = ListingFactory(external_id="REF-2")
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_transfer(listing=moving, new_host=taken.host, actor=staff)
+    assert exc.value.code == "duplicate_external_id"
+    moving.refresh_from_db()
+    assert moving.host != taken.host
