@@ -209,24 +209,40 @@ class _Seeder:
         booking = self.book(listing, guest, in_days, nights)
         if booking.status == BookingStatus.REQUESTED:
             booking = booking_services.booking_accept(booking=booking, actor=listing.host)
-        return booking_services.booking_mark_paid(booking=booking, amount=booking.total)
+        booking = booking_services.booking_mark_paid(booking=booking, amount=booking.total)
+        self.backdate(booking, self.today - dt.timedelta(days=self.rng.randint(1, 20)))
+        return booking
 
     def past_stay(self, listing, guest, ended_days_ago, nights=None) -> Booking:
         nights = max(nights or self.rng.randint(2, 6), listing.min_nights)
         check_out = self.day(-ended_days_ago)
         check_in = check_out - dt.timedelta(days=nights)
-        return historic_booking(listing, guest, check_in, check_out, BookingStatus.COMPLETED)
+        stay = historic_booking(listing, guest, check_in, check_out, BookingStatus.COMPLETED)
+        # Booked some weeks ahead of the stay, so the dashboard's timelines look lived-in.
+        self.backdate(stay, check_in - dt.timedelta(days=self.rng.randint(5, 45)))
+        return stay
+
+    def backdate(self, obj, day: dt.date) -> None:
+        """Set when a row was created (auto_now_add ignores values passed on create)."""
+        moment = dt.datetime.combine(day, dt.time(self.rng.randint(7, 22)), tzinfo=dt.UTC)
+        type(obj).objects.filter(pk=obj.pk).update(created_at=moment)
 
     def review(self, stay: Booking, status: str, moderator) -> Review:
         rating = self.rng.choice([3, 4, 4, 5, 5, 5])
         published = status == Review.Status.PUBLISHED
-        return Review.objects.create(
+        written = stay.check_out + dt.timedelta(days=self.rng.randint(0, 4))
+        review = Review.objects.create(
             booking=stay, listing_id=stay.listing_id, author_id=stay.guest_id, rating=rating,
             cleanliness=self.rng.choice([4, 5]), location=self.rng.choice([3, 4, 5]),
             comment=self.rng.choice(cat.COMMENTS), status=status,
             moderated_by=moderator if published else None,
-            moderated_at=timezone.now() if published else None,
+            moderated_at=(
+                dt.datetime.combine(written + dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC)
+                if published else None
+            ),
         )  # fmt: skip
+        self.backdate(review, written)
+        return review
 
 
 def historic_booking(listing, guest, check_in, check_out, status, *, save=True) -> Booking:

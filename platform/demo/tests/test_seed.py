@@ -42,6 +42,11 @@ def test_demo_accounts_and_their_stories():
     assert Listing.objects.values("country").distinct().count() >= 5
     assert Listing.objects.filter(review_count__gt=0, rating_average__isnull=False).exists()
     assert not Listing.objects.filter(photos__isnull=True).exists()  # every listing has a photo
+    # Past stays were booked before they began, and reviews written after check-out.
+    completed = Booking.objects.filter(status=BookingStatus.COMPLETED)
+    assert all(b.created_at.date() < b.check_in for b in completed)
+    assert all(r.created_at.date() >= r.booking.check_out for r in Review.objects.all())
+    assert len({b.created_at.date() for b in completed}) > 20
 
 
 def test_seeding_twice_changes_nothing():
