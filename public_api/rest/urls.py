@@ -1,11 +1,14 @@
-"""/api/v1/: one URLconf per domain, plus the OpenAPI schema and its Swagger UI."""
+"""/api/v1/: a root of links, one URLconf per domain, the OpenAPI schema and its Swagger UI."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .root import ApiRootView
+
 app_name = "api"
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("", include("public_api.rest.accounts.urls")),
     path("", include("public_api.rest.listings.urls")),
     path("", include("public_api.rest.bookings.urls")),
