@@ -15,11 +15,13 @@ autocomplete (Django asks the target admin's get_queryset), history, export and 
 
 from django.contrib.admin import RelatedOnlyFieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
@@ -37,6 +39,44 @@ def owner_id(obj, host_lookup: str):
     for name in path:
         obj = getattr(obj, name)
     return getattr(obj, f"{last}_id")
+
+
+def sees_identities(request) -> bool:
+    """Staff and auditors read who did what (email, IP); everyone else reads first names."""
+    return request_role(request) in (Role.STAFF, Role.AUDITOR)
+
+
+def person_label(user) -> str:
+    """A person as hosts and moderators see them: a first name, never an email address
+    (User.__str__ is the email). Staff accounts are just "staff"."""
+    if user is None:
+        return "system"
+    if user.is_staff or user.is_superuser:
+        return "staff"
+    return user.first_name or "(no name)"
+
+
+def actor_label(request, record) -> str:
+    """Who made a historical change, for this viewer. `history_user` is select_related by the
+    history querysets, so this adds no query per row."""
+    if sees_identities(request):
+        label = record.history_actor or str(record.history_user or _("unknown"))
+        return f"{label} ({record.history_ip})" if record.history_ip else label
+    if record.history_user_id is not None:
+        return person_label(record.history_user)
+    return "system" if (record.history_actor or "").startswith("system:") else str(_("unknown"))
+
+
+class NamesOnlyContextHelper(HistoricalRecordContextHelper):
+    """History diffs for hosts and moderators: a changed person (host, moderated_by, guest)
+    shows as a first name instead of the email User.__str__ gives."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        user_model = get_user_model()
+        if isinstance(value, list):
+            return [person_label(v) if isinstance(v, user_model) else v for v in value]
+        return person_label(value) if isinstance(value, user_model) else value
 
 
 class ScopedAdminMixin:
@@ -173,6 +213,19 @@ class ScopedAdminMixin:
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        """Diffs, plus `actor_display` on every record (the history page and the tab both
+        come through here): the full actor label for staff and auditors, a first name for
+        everyone else."""
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:
+            record.actor_display = actor_label(request, record)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if sees_identities(request):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return NamesOnlyContextHelper(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None):
         return True

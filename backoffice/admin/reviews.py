@@ -13,7 +13,18 @@ from ..errors import apply_to_each
 from ..forms import ReasonForm
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, ScopedRelatedFilter
+from .base import BackofficeAdmin, ScopedRelatedFilter, person_label, sees_identities
+
+
+def _names_only(request, names):
+    """Hosts and moderators read the moderator as a first name, never an email."""
+    if sees_identities(request):
+        return names
+    return [
+        tuple(_names_only(request, n)) if isinstance(n, tuple) else
+        "moderator_name" if n == "moderated_by" else n
+        for n in names
+    ]  # fmt: skip
 
 
 class ResponseForm(forms.ModelForm):
@@ -44,6 +55,12 @@ class ReviewAdmin(BackofficeAdmin):
         "response", "responded_at", "created_at",
     )  # fmt: skip
 
+    def get_list_display(self, request):
+        return _names_only(request, super().get_list_display(request))
+
+    def get_fields(self, request, obj=None):
+        return _names_only(request, super().get_fields(request, obj))
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ResponseForm
         return super().get_form(request, obj, change, **kwargs)
@@ -52,7 +69,7 @@ class ReviewAdmin(BackofficeAdmin):
         editable = {"response"} if request_role(request) == Role.HOST else set()
         return [
             name
-            for row in self.fields
+            for row in self.get_fields(request, obj)
             for name in (row if isinstance(row, tuple) else (row,))
             if name not in editable
         ]
@@ -80,6 +97,10 @@ class ReviewAdmin(BackofficeAdmin):
     @display(description=_("Guest"))
     def author_name(self, obj):
         return f"{obj.author.first_name} {obj.author.last_name}".strip() or "(no name)"
+
+    @display(description=_("Moderated by"))
+    def moderator_name(self, obj):
+        return person_label(obj.moderated_by) if obj.moderated_by_id else "—"
 
     @display(description=_("Comment"))
     def short_comment(self, obj):

@@ -46,10 +46,11 @@ UNFOLD = {
 
 # --- django-import-export ---------------------------------------------------------------------
 # Off on purpose: every back-office export neutralises formula-like text cells itself
-# (backoffice.resources.export.SafeExportResource, the base of every admin's export resource) (a leading =, +,
-# -, @, tab or CR gets an apostrophe; plain numbers such as -9.14 stay numbers). The library's
-# own escaping only strips one leading "=" and, in XLSX, turns every cell, numbers included,
-# into text. The audit CSV export neutralises its cells in backoffice.audit_views._csv_safe.
+# (backoffice.resources.export.SafeExportResource, the base of every admin's export resource:
+# a leading =, +, -, @, tab or CR gets an apostrophe; plain numbers such as -9.14 stay
+# numbers). The library's own escaping only strips one leading "=" and, in XLSX, turns every
+# cell, numbers included, into text. The audit CSV export neutralises its cells in
+# backoffice.audit_views._csv_safe.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # history (simple-history) is the audit trail
 # History is the audit record: never editable, so no revert button anywhere.
