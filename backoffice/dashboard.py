@@ -8,6 +8,8 @@ from bookings.kpis import DEFAULT_PERIOD, PERIODS, kpi_report
 
 from .roles import Role, request_role
 
+MODERATOR_KPIS = ("rating", "pending")
+
 
 def _period(request) -> int:
     try:
@@ -53,6 +55,13 @@ def dashboard_callback(request, context):
         {"title": _("Payouts due"), "value": "0.00", "id": "payouts",
          "hint": _("arrives with payments")},
     ]  # fmt: skip
+    if role == Role.MODERATOR:
+        # Moderators judge reviews: the review figures, no money, no bookings, no charts.
+        kpis = [k for k in kpis if k["id"] in MODERATOR_KPIS]
+        scope = _("the whole marketplace")
+        context.update({"kpis": kpis, "periods": PERIODS, "period": days, "show_charts": False,
+                        "window": report.window, "scope_label": scope})  # fmt: skip
+        return context
     context.update(
         {
             "kpis": kpis,
@@ -60,6 +69,7 @@ def dashboard_callback(request, context):
             "period": days,
             "scope_label": _("your listings") if host else _("the whole marketplace"),
             "window": report.window,
+            "show_charts": True,
             "chart_bookings": json.dumps(_bookings_chart(report)),
             "chart_revenue": json.dumps(_revenue_chart(report)),
             "chart_occupancy": json.dumps(_occupancy_chart(report)),

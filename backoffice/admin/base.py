@@ -186,7 +186,9 @@ class ScopedAdminMixin:
     # --- import and export -----------------------------------------------------------------
 
     def has_export_permission(self, request):
-        return request_role(request) != Role.NONE and self.has_view_permission(request)
+        # Moderators decide on screen; a file of what they may read would leave with them.
+        role = request_role(request)
+        return role not in (Role.NONE, Role.MODERATOR) and self.has_view_permission(request)
 
     def get_export_resource_classes(self, request):
         """Every export neutralises formula-like cells (H1): the declared resources, or the

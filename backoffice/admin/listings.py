@@ -5,7 +5,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from calendars.services import calendar_day_set, host_block_create, host_block_d
 from common.errors import DomainError
 from listings import services
 from listings.models import Amenity, Listing, ListingPhoto
+from reviews.models import Review
 
 from ..errors import apply_to_each
 from ..roles import Role, request_role
@@ -270,6 +271,22 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
             .annotate(first_photo=Subquery(first_photo.values("image")[:1]))
         )
 
+    def moderator_queryset(self, qs):
+        """A moderator reads a listing only to judge its reviews."""
+        return qs.filter(Exists(Review.objects.filter(listing=OuterRef("pk"))))
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if request_role(request) == Role.MODERATOR:
+            return [c for c in columns if c != "host_email"]  # a decision needs no email
+        return columns
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if request_role(request) == Role.MODERATOR:
+            return [f for f in fields if "email" not in f]  # no probing for an address
+        return fields
+
     def get_changeform_datasets(self, request):
         """The History tab, on existing listings only (the add page has no history)."""
         match = request.resolver_match
@@ -284,8 +301,10 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         return fields
 
     def get_fieldsets(self, request, obj=None):
-        if request_role(request) != Role.STAFF and obj is None:
-            # Hosts create listings for themselves: no host picker at all.
+        role = request_role(request)
+        if role == Role.MODERATOR or (role != Role.STAFF and obj is None):
+            # Hosts create listings for themselves: no host picker at all. Moderators do not
+            # read the host's account (its name is the email).
             return [
                 (name, {**opts, "fields": [f for f in opts["fields"] if f != "host"]})
                 for name, opts in self.fieldsets
