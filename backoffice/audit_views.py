@@ -1,7 +1,7 @@
 """The global audit timeline: every model's history in one list, filterable, exportable."""
 
 import csv
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -24,6 +24,12 @@ from .roles import Role, request_role
 PER_PAGE = 50
 CSV_COLUMNS = ("history_date", "model", "object_id", "history_type", "history_actor", "history_ip")
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# The dates a filter may name: wide enough for any real trail, narrow enough that the day after
+# "until" is still a date (9999-12-31 + 1 day overflowed into a 500).
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+# Staff read the whole-site trail only with this permission (superusers hold every one; the
+# history of user accounts is the most sensitive part of the trail). Auditors always may.
+AUDIT_PERMISSION = "accounts.view_historicaluser"
 
 
 def _model_choices():
@@ -42,6 +48,21 @@ class TimelineFilter(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = _model_choices()
 
+    def _bounded(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise forms.ValidationError(
+                _("Pick a date between %(earliest)s and %(latest)s."),
+                params={"earliest": EARLIEST, "latest": LATEST},
+            )
+        return day
+
+    def clean_since(self):
+        return self._bounded("since")
+
+    def clean_until(self):
+        return self._bounded("until")
+
     def selector_kwargs(self) -> dict:
         data = self.cleaned_data
         zone = timezone.get_current_timezone()
@@ -57,9 +78,17 @@ class TimelineFilter(forms.Form):
         }
 
 
+def may_read_timeline(request) -> bool:
+    """The whole-site trail is for auditors and for staff holding AUDIT_PERMISSION; hosts
+    read their own objects' history on each object's page."""
+    role = request_role(request)
+    if role == Role.AUDITOR:
+        return True
+    return role == Role.STAFF and request.user.has_perm(AUDIT_PERMISSION)
+
+
 def _check_access(request):
-    """The whole-site trail is for staff and auditors; hosts read their objects' history."""
-    if request_role(request) not in (Role.STAFF, Role.AUDITOR):
+    if not may_read_timeline(request):
         raise PermissionDenied
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Booking, BookingStatus
 from reviews.models import Review
 
+from .audit_views import may_read_timeline
 from .roles import Role, request_role
 
 STAFF, HOST, MODERATOR, AUDITOR = Role.STAFF, Role.HOST, Role.MODERATOR, Role.AUDITOR
@@ -103,6 +104,13 @@ BADGES = {"pending_reviews_badge": pending_reviews_badge,
           "booking_requests_badge": booking_requests_badge}  # fmt: skip
 
 
+def _may_open(request, url_name: str) -> bool:
+    """Entries whose page checks more than the role (the audit timeline's permission)."""
+    if url_name == "audit_timeline":
+        return may_read_timeline(request)
+    return True
+
+
 def sidebar(request):
     """unfold's SIDEBAR navigation for this person; a badge only when something waits."""
     role = request_role(request)
@@ -110,7 +118,7 @@ def sidebar(request):
     for title, entries in LAYOUT:
         items = []
         for roles, item_title, icon, url_name, query, badge in entries:
-            if role not in roles:
+            if role not in roles or not _may_open(request, url_name):
                 continue
             if badge and not BADGES[badge](request):
                 badge = None

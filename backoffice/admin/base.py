@@ -13,16 +13,20 @@ URL (404 for what is out of scope), list filters built from the scoped queryset,
 autocomplete (Django asks the target admin's get_queryset), history, export and actions.
 """
 
+from django.contrib import messages
 from django.contrib.admin import RelatedOnlyFieldListFilter, SimpleListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeNumericFilter
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from common.errors import DomainError
@@ -119,6 +123,24 @@ class ScopedAdminMixin:
             kwargs["queryset"] = related_admin.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        """?host=<id> pre-fills the add form; an id that is not even an id (?host=bad) is
+        dropped instead of crashing the widget that renders it."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not isinstance(field, models.ForeignKey):
+                continue
+            try:
+                field.target_field.to_python(value)
+            except ValidationError:
+                del initial[name]
+                messages.warning(request, f"Ignored {name}={value!r}: not a valid id.")
+        return initial
+
     def owns(self, request, obj) -> bool:
         return bool(self.host_lookup) and owner_id(obj, self.host_lookup) == request.user.pk
 
@@ -184,6 +206,15 @@ class ScopedAdminMixin:
         return [f for f in filters if _filter_name(f) not in self.staff_only_list_filters]
 
     # --- import and export -----------------------------------------------------------------
+
+    def export_action(self, request):
+        """A filter the changelist would refuse (?foo=1, ?nightly_price_from=abc) is a 400
+        with the reason, never a 500 nor an export of everything."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters as exc:
+            detail = f" ({exc})" if str(exc) else ""
+            return HttpResponseBadRequest(f"Invalid filter in the address{detail}.")
 
     def has_export_permission(self, request):
         # Moderators decide on screen; a file of what they may read would leave with them.
@@ -267,6 +298,18 @@ class BackofficeAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ImportExportModelAdm
     show_full_result_count = False  # one COUNT fewer on big tables
     warn_unsaved_form = True
     compressed_fields = True
+
+
+class StrictRangeNumericFilter(RangeNumericFilter):
+    """unfold's numeric range filter ignores a value it cannot read (?nightly_price_from=abc),
+    so the list (and an export) silently showed everything: refuse it instead. The changelist
+    then shows Django's invalid-filter page, the export a 400."""
+
+    def queryset(self, request, queryset):
+        filtered = super().queryset(request, queryset)
+        if filtered is None:
+            raise IncorrectLookupParameters(f"{self.parameter_name}: not a number")
+        return filtered
 
 
 class ScopedRelatedFilter(RelatedOnlyFieldListFilter):

@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
-from unfold.contrib.filters.admin import RangeNumericFilter
 from unfold.decorators import action, display
 from unfold.forms import PaginationInlineFormSet
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
@@ -25,7 +24,7 @@ from reviews.models import Review
 from ..errors import apply_to_each
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
+from .base import BackofficeAdmin, ScopedRelatedFilter, StrictRangeNumericFilter, values_filter
 from .calendars import HostBlockForm
 from .history import history_tab_for
 
@@ -235,7 +234,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         values_filter("city", _("city")),
         values_filter("country", _("country")),
         ("host", ScopedRelatedFilter),
-        ("nightly_price", RangeNumericFilter),
+        ("nightly_price", StrictRangeNumericFilter),
         "instant_book",
     )
     list_filter_submit = True
