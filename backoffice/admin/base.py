@@ -91,6 +91,7 @@ class ScopedAdminMixin:
     moderator_can_view = False
     moderator_can_change = False
     staff_only_list_filters: tuple[str, ...] = ()  # e.g. ("host",): would list other hosts
+    readable_by_everyone = False  # a public catalogue (amenities): every role reads all rows
 
     # --- what rows exist for this person ---------------------------------------------------
 
@@ -98,6 +99,8 @@ class ScopedAdminMixin:
         qs = super().get_queryset(request)
         role = request_role(request)
         if role in (Role.STAFF, Role.AUDITOR):
+            return qs
+        if self.readable_by_everyone and role != Role.NONE:
             return qs
         if role == Role.HOST and self.host_lookup:
             return qs.filter(**{self.host_lookup: request.user})

@@ -29,6 +29,19 @@ class HostBlockForm(forms.ModelForm):
         return super()._get_validation_exclusions() - {"is_active", "kind"}
 
 
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ("listing", "date", "price", "is_blocked")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("price") is None and not data.get("is_blocked"):
+            # calendar_day_set would store nothing (an override of nothing is no override).
+            raise forms.ValidationError(_("Set a price or close the night."), code="empty")
+        return data
+
+
 @admin.register(CalendarDay, site=site)
 class CalendarDayAdmin(BackofficeAdmin):
     host_lookup = "listing__host"
@@ -42,7 +55,14 @@ class CalendarDayAdmin(BackofficeAdmin):
     list_filter_submit = True
     search_fields = ("listing__title",)
     fields = ("listing", "date", "price", "is_blocked")
+    form = CalendarDayForm
     actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an override to another night or listing would leave the old one behind:
+        # delete it and add a new one instead.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "listing", "date")
 
     def save_model(self, request, obj, form, change):
         entry = calendar_day_set(

@@ -44,11 +44,8 @@ class AmenityAdmin(BackofficeAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     moderator_can_view = True
-
     # The amenity catalogue is public (hosts pick from it); only staff change it.
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request_role(request) != Role.NONE else qs.none()
+    readable_by_everyone = True
 
     def has_view_permission(self, request, obj=None):
         return request_role(request) != Role.NONE

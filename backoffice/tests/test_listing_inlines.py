@@ -1,12 +1,14 @@
 """Calendar inlines on the listing form: the core's services check the rows before anything is
 saved, so a refusal shows on the form with the person's edits kept."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from calendars.models import CalendarDay, HostBlock
 from listings.models import Listing
-from tests.factories import future, make_booking
+from tests.factories import AmenityFactory, future, make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,43 @@ def test_a_new_listing_is_created_with_its_block(as_host, host):
     created = Listing.objects.get(title="Brand new")
     assert created.host == host
     assert HostBlock.objects.get(listing=created).note == "Owner stay"
+
+
+# --- the calendar override admin (its own list) ---------------------------------------------
+
+
+def test_override_date_and_listing_are_read_only_on_change(as_host, own_listing):
+    from calendars.models import CalendarDay
+    from calendars.services import calendar_day_set
+
+    day = future(10)
+    entry = calendar_day_set(listing=own_listing, day=day, actor=own_listing.host, price="90")
+    url = reverse("admin:calendars_calendarday_change", args=[entry.pk])
+    response = as_host.post(url, {"listing": own_listing.pk, "date": future(11).isoformat(),
+                                  "price": "95", "is_blocked": ""})  # fmt: skip
+    assert response.status_code == 302
+    assert list(CalendarDay.objects.values_list("date", "price")) == [(day, Decimal("95.00"))]
+
+
+def test_an_empty_override_is_refused_with_a_message(as_host, own_listing):
+    from calendars.models import CalendarDay
+
+    url = reverse("admin:calendars_calendarday_add")
+    response = as_host.post(url, {"listing": own_listing.pk, "date": future(12).isoformat(),
+                                  "price": "", "is_blocked": ""})  # fmt: skip
+    assert response.status_code == 200
+    assert "Set a price or close the night." in response.content.decode()
+    assert not CalendarDay.objects.exists()
+
+
+def test_hosts_read_the_amenity_catalogue_but_cannot_change_it(as_host):
+    amenity = AmenityFactory(name="Sauna", slug="sauna")
+    url = reverse("admin:autocomplete")
+    found = as_host.get(url, {"app_label": "listings", "model_name": "listing",
+                              "field_name": "amenities", "term": "sau"})  # fmt: skip
+    assert found.status_code == 200 and "Sauna" in found.content.decode()
+    change = reverse("admin:listings_amenity_change", args=[amenity.pk])
+    assert as_host.get(change).status_code == 200
+    assert as_host.post(change, {"name": "Spa", "slug": "sauna"}).status_code == 403
+    amenity.refresh_from_db()
+    assert amenity.name == "Sauna"
