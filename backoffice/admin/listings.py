@@ -63,14 +63,19 @@ class ListingForm(forms.ModelForm):
         widgets = {"amenities": UnfoldAdminCheckboxSelectMultipleWidget}
 
     def _post_clean(self):
+        current_host = self.instance.host_id if self.instance.pk else None
         super()._post_clean()
-        if self.errors:
-            return
         try:
-            services.validate_listing(self.instance)
+            if not self.errors:
+                services.validate_listing(self.instance)
         except DomainError as exc:
             field = exc.field if exc.field in self.fields else None
             self.add_error(field, exc.message)
+        finally:
+            if current_host is not None:
+                # On change the host moves only through listings.services.listing_transfer
+                # (ListingAdmin.save_model), which makes the new owner a host and records it.
+                self.instance.host_id = current_host
 
 
 class PhotoInline(TabularInline):
@@ -346,6 +351,10 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         fields = self._service_fields(form)
         if change:
             services.listing_update(listing=obj, actor=request.user, amenities=slugs, **fields)
+            if request_role(request) == Role.STAFF and "host" in form.changed_data:
+                services.listing_transfer(
+                    listing=obj, new_host=form.cleaned_data["host"], actor=request.user
+                )
             return
         host = form.cleaned_data.get("host") or request.user
         if request_role(request) != Role.STAFF:

@@ -174,3 +174,31 @@ def test_hosts_read_the_amenity_catalogue_but_cannot_change_it(as_host):
     assert as_host.post(change, {"name": "Spa", "slug": "sauna"}).status_code == 403
     amenity.refresh_from_db()
     assert amenity.name == "Sauna"
+
+
+# --- reassigning a listing's host (staff) ----------------------------------------------------
+
+
+def test_staff_reassign_a_listing_through_listing_transfer(as_staff, staff, own_listing, host):
+    from accounts import roles
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(email="newcomer@example.test")
+    assert not roles.is_host(newcomer)
+    response = post(as_staff, own_listing, change_form(own_listing, host=newcomer.pk))
+
+    assert response.status_code == 302, response.content[:2000]
+    own_listing.refresh_from_db()
+    assert own_listing.host == newcomer
+    newcomer = type(newcomer).objects.get(pk=newcomer.pk)  # roles are cached per object
+    assert roles.is_host(newcomer)  # the new owner can now sign in as a host
+    latest = own_listing.history.first()
+    assert latest.host_id == newcomer.pk and latest.history_user == staff
+    assert latest.prev_record.host_id == host.pk
+
+
+def test_a_host_cannot_reassign_their_listing(as_host, own_listing, host, other_host):
+    response = post(as_host, own_listing, change_form(own_listing, host=other_host.pk))
+    assert response.status_code == 302
+    own_listing.refresh_from_db()
+    assert own_listing.host == host
