@@ -47,3 +47,46 @@ def test_history_tab_shows_the_latest_ten_with_a_link_to_the_rest(
 def test_no_history_tab_on_the_add_page(as_host):
     body = as_host.get(reverse("admin:listings_listing_add")).content.decode()
     assert "dataset-historicallisting" not in body
+
+
+def _versions(listing, host, count):
+    """`count` saves, the amenities changing on every other one (each save is one version)."""
+    from tests.factories import AmenityFactory
+
+    wifi, pool = AmenityFactory(slug="wifi"), AmenityFactory(slug="pool")
+    with acting_as(host):
+        for n in range(count):
+            amenities = ["wifi"] if n % 2 else ["wifi", "pool"]
+            listing_update(listing=listing, actor=host, title=f"Title {n}", amenities=amenities)
+    return wifi, pool
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["history", "change"])
+def test_history_costs_the_same_queries_with_5_or_50_versions(host, page, own_listing):
+    from tests.factories import ListingFactory
+
+    from .conftest import client_for
+
+    few, many = own_listing, ListingFactory(host=host, title="Busy flat")
+    _versions(few, host, 5)
+    wifi, pool = _versions(many, host, 50)
+    client = client_for(host)
+
+    def url(listing):
+        return reverse(f"admin:listings_listing_{page}", args=[listing.pk])
+
+    _queries(client, url(few))  # warm the per-process caches (content types, sessions)
+    assert _queries(client, url(many)) == _queries(client, url(few))
+    body = client.get(url(many)).content.decode()
+    diff = body[body.index('id="change-history"') :]
+    line = diff[diff.index("<strong>Amenities</strong>") :].split("</li>")[0]
+    assert str(wifi) in line and str(pool) in line  # old → new, still shown
