@@ -1,6 +1,6 @@
 """Calendar writes: reserving nights (for stays and blocks), host blocks, per-date overrides."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -97,11 +97,13 @@ def calendar_day_set(
 ) -> CalendarDay | None:
     """Override one night's price or close it. Both empty removes the override."""
     ensure_can_manage_listing(listing, actor)
+    if day < today_in(listing.time_zone):
+        raise ValidationFailed("past_dates", "Past nights cannot be changed.", field="date")
     if price is not None and Decimal(price) <= 0:
         raise ValidationFailed("invalid_price", "A price must be positive.", field="price")
     if (
         is_blocked
-        and active_occupancies(listing, day, date.fromordinal(day.toordinal() + 1))
+        and active_occupancies(listing, day, day + timedelta(days=1))
         .filter(kind=Occupancy.Kind.BOOKING)
         .exists()
     ):

@@ -88,3 +88,11 @@ def test_past_nights_are_never_available():
     listing = ListingFactory()
     days = listing_availability(listing, future(-3), future(2))
     assert [d.available for d in days] == [False, False, False, True, True]
+
+
+def test_past_nights_cannot_be_overridden():
+    listing = ListingFactory()
+    with pytest.raises(ValidationFailed) as exc:
+        calendar_day_set(listing=listing, day=future(-1), actor=listing.host, price=Decimal("90"))
+    assert exc.value.code == "past_dates"
+    assert not CalendarDay.objects.exists()
