@@ -50,6 +50,7 @@ class _Measure:
             if isinstance(d, FragmentDefinitionNode)
         }
         self.page_errors: list[GraphQLError] = []
+        self.fragment_sizes: dict[tuple, tuple[int, int]] = {}
 
     def operation(self, node: OperationDefinitionNode) -> tuple[int, int]:
         root = {
@@ -75,9 +76,14 @@ class _Measure:
                 if fragment is None or name in path:  # unknown or cyclic: reported elsewhere
                     continue
                 fragment_type = self._type_named(fragment.type_condition) or parent_type
-                d, c = self.selections(
-                    fragment.selection_set, fragment_type, path | {name}, in_introspection
-                )
+                # A fragment measures the same wherever it is spread: measure it once, or a
+                # chain of fragments each spreading the next twice costs 2^n walks.
+                key = (name, getattr(fragment_type, "name", None), in_introspection)
+                if key not in self.fragment_sizes:
+                    self.fragment_sizes[key] = self.selections(
+                        fragment.selection_set, fragment_type, path | {name}, in_introspection
+                    )
+                d, c = self.fragment_sizes[key]
             else:
                 continue
             depth, cost = max(depth, d), cost + c

@@ -187,3 +187,27 @@ def test_an_unexpected_failure_is_masked_not_leaked(gql, monkeypatch, caplog):
     assert body["errors"][0]["message"] == "Internal server error."
     assert body["errors"][0]["extensions"] == {"code": "internal_error"}
     assert "secret_table" in caplog.text  # logged for operators, not sent to the client
+
+
+def test_fragment_chains_are_measured_once_per_fragment(gql, monkeypatch):
+    """Each fragment spreads the next twice: 2^22 spreads, but only ~22 fragments to measure.
+    Walking every spread would let one small anonymous query occupy a worker for minutes."""
+    from public_api.graphql import limits
+
+    walks = []
+    original = limits._Measure.selections
+
+    def counting(self, *args, **kwargs):
+        walks.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(limits._Measure, "selections", counting)
+    levels = 22
+    fragments = " ".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    leaf = f"fragment F{levels} on Query {{ listings {{ edges {{ node {{ id }} }} }} }}"
+    query = f"{{ ...F0 }} {fragments} {leaf}"
+    messages = refused(gql, query)
+    assert any("expensive" in m for m in messages), messages
+    assert len(walks) < 200
