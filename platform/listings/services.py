@@ -1,13 +1,13 @@
 """Listing writes: create, update, publish/unpublish/suspend, delete (or unpublish)."""
 
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.services import user_make_host
 from common.actor import attributed_to
+from common.dates import is_time_zone
 from common.errors import NotPermitted, ValidationFailed
 from common.history import save_as_one_change
 from common.money import SUPPORTED_CURRENCIES
@@ -55,10 +55,8 @@ def validate_listing(listing: Listing, *, check_external_id: bool = True) -> Non
         raise ValidationFailed(
             "invalid_currency", f"Unsupported currency: {listing.currency}.", "currency"
         )
-    try:
-        ZoneInfo(listing.time_zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationFailed("invalid_time_zone", "Unknown time zone.", "time_zone") from exc
+    if not is_time_zone(listing.time_zone):
+        raise ValidationFailed("invalid_time_zone", "Unknown time zone.", "time_zone")
     try:
         listing.full_clean(exclude=["host", "amenities", "rating_average", "review_count"],
                            validate_unique=False, validate_constraints=False)  # fmt: skip

@@ -33,6 +33,8 @@ def test_creating_a_listing_makes_the_user_a_host():
         ({"currency": "XXX"}, "invalid_currency"),
         ({"currency": "JPY"}, "invalid_currency"),  # zero-decimal currencies are not supported
         ({"time_zone": "Mars/Olympus"}, "invalid_time_zone"),
+        ({"time_zone": "Europe"}, "invalid_time_zone"),  # a folder of zones, not a zone
+        ({"time_zone": "../../etc/passwd"}, "invalid_time_zone"),
         ({"nightly_price": Decimal("-5")}, "invalid"),
         ({"max_guests": 0}, "invalid"),
         ({"min_nights": 10, "max_nights": 5}, "invalid_nights"),
