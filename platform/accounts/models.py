@@ -7,6 +7,8 @@ from common.models import BaseModel
 
 from . import roles
 
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit, and EmailField's default
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -29,6 +31,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, email):
+        if not isinstance(email, str) or len(email) > MAX_EMAIL_LENGTH:
+            # No such account can exist; and SQLite refuses very long LIKE patterns.
+            raise self.model.DoesNotExist
         return self.get(email__iexact=email)
 
 

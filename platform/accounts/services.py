@@ -3,13 +3,14 @@
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from common.actor import attributed_to
 from common.errors import ValidationFailed
 
 from . import roles
-from .models import User
+from .models import MAX_EMAIL_LENGTH, User
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "bio")
 
@@ -19,6 +20,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     email = User.objects.normalize_email(email or "").strip().lower()
     if not email:
         raise ValidationFailed("email_required", "An email address is required.", field="email")
+    _validate_registration(email, password, first_name, last_name)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed(
             "email_taken", "A user with this email already exists.", field="email"
@@ -37,6 +39,25 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
             "email_taken", "A user with this email already exists.", field="email"
         ) from exc
     return candidate
+
+
+MAX_PASSWORD_LENGTH = 128  # hashing megabytes of "password" is a cheap denial of service
+
+
+def _validate_registration(email: str, password: str, first_name: str, last_name: str) -> None:
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationFailed("invalid_email", "Enter a valid email address.", "email") from exc
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ValidationFailed("too_long", "Email addresses are at most 254 characters.", "email")
+    if len(password or "") > MAX_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "too_long", f"Passwords are at most {MAX_PASSWORD_LENGTH} characters.", "password"
+        )
+    for name, value in (("first_name", first_name), ("last_name", last_name)):
+        if len(value or "") > User._meta.get_field(name).max_length:
+            raise ValidationFailed("too_long", "Names are at most 150 characters.", name)
 
 
 @attributed_to("user")

@@ -27,6 +27,9 @@ def test_register_normalises_email_and_logs_in_by_email():
         ("new@example.com", "123", "weak_password"),
         ("new@example.com", "password", "weak_password"),
         ("", "correct-horse-battery", "email_required"),
+        ("not an email", "correct-horse-battery", "invalid_email"),
+        (f"{'a' * 250}@example.com", "correct-horse-battery", "too_long"),
+        ("new@example.com", "x" * 129, "too_long"),
     ],
 )
 def test_register_refusals(email, password, code):
@@ -55,3 +58,13 @@ def test_role_groups_exist_with_permissions_after_migrate():
     auditor_codes = set(auditors.permissions.values_list("codename", flat=True))
     assert "view_historicalbooking" in auditor_codes and "view_booking" in auditor_codes
     assert not any(c.startswith(("add_", "change_", "delete_")) for c in auditor_codes)
+
+
+def test_names_are_bounded_at_registration():
+    with pytest.raises(ValidationFailed) as exc:
+        user_register(email="n@example.com", password="correct-horse-battery", first_name="x" * 151)
+    assert (exc.value.code, exc.value.field) == ("too_long", "first_name")
+
+
+def test_an_absurdly_long_login_email_is_simply_not_found():
+    assert authenticate(email="x" * 50_001, password="whatever") is None

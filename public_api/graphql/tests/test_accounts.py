@@ -57,6 +57,9 @@ def test_register_then_sign_in_and_read_me(gql):
         ("a-long-passphrase", "taken@example.test", "email_taken", "email"),
         ("123", "fresh@example.test", "weak_password", "password"),
         ("a-long-passphrase", "", "email_required", "email"),
+        ("a-long-passphrase", "not an email", "invalid_email", "email"),
+        ("a-long-passphrase", f"{'a' * 300}@example.test", "too_long", "email"),
+        ("x" * 100_000, "fresh@example.test", "too_long", "password"),
     ],
 )
 def test_register_refusals_carry_the_domain_code(gql, password, email, code, field):
