@@ -19,3 +19,15 @@ def check_price_filter(value, field: str) -> None:
 def check_reason(reason: str | None) -> None:
     if reason is not None and len(reason) > MAX_REASON_LENGTH:
         raise ValidationFailed("too_long", REASON_TOO_LONG, "reason")
+
+
+def has_lone_surrogate(value) -> bool:
+    """JSON can carry UTF-16 halves ("\\ud800") that are not text: no database can store them,
+    so both APIs refuse them up front instead of failing in the driver."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_lone_surrogate(v) for v in value)
+    return False

@@ -17,13 +17,14 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from graphene.validation import DisableIntrospection
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, specified_rules
 
 from common.errors import DomainError
 from public_api.auth import BearerTokenInvalid, authenticate_bearer
+from public_api.common.inputs import has_lone_surrogate
 from public_api.common.throttling import REQUEST_THROTTLES, throttle_wait
 
 from .limits import limits_rule
@@ -46,6 +47,12 @@ class StayBookGraphQLView(GraphQLView):
             return _throttled(wait)
         return super().dispatch(request, *args, **kwargs)
 
+    def parse_body(self, request):
+        try:
+            return super().parse_body(request)
+        except RecursionError:
+            raise HttpError(HttpResponseBadRequest("The JSON body is nested too deeply.")) from None
+
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False
     ):
@@ -57,6 +64,8 @@ class StayBookGraphQLView(GraphQLView):
             )
         if variables is not None and not isinstance(variables, dict):
             return _refusal("`variables` must be a JSON object.")
+        if has_lone_surrogate(query) or has_lone_surrogate(variables):
+            return _refusal("Text must be valid Unicode (no lone surrogate halves).")
         self.validation_rules = self.rules_for(variables)
         return super().execute_graphql_request(
             request, data, query, variables, operation_name, show_graphiql

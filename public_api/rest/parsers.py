@@ -19,4 +19,7 @@ class BoundedJSONParser(JSONParser):
             if len(body) > limit:
                 raise ParseError(f"The request body exceeds {limit} bytes.")
             stream = io.BytesIO(body)
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("The JSON body is nested too deeply.") from None

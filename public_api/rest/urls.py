@@ -14,5 +14,10 @@ urlpatterns = [
     path("", include("public_api.rest.bookings.urls")),
     path("", include("public_api.rest.reviews.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        # GET/HEAD only: OPTIONS would try to render the page's template as API metadata.
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
 ]
