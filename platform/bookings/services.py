@@ -43,8 +43,15 @@ def validate_stay(*, listing: Listing, check_in: date, check_out: date, guests: 
         raise ValidationFailed(
             "dates_invalid", "Check-out must be after check-in.", field="check_out"
         )
-    if check_in < today_in(listing.time_zone):
+    today = today_in(listing.time_zone)
+    if check_in < today:
         raise ValidationFailed("past_dates", "Check-in cannot be in the past.", field="check_in")
+    if check_in > today + timedelta(days=settings.BOOKING_HORIZON_DAYS):
+        raise ValidationFailed(
+            "too_far_ahead",
+            f"Stays can be booked at most {settings.BOOKING_HORIZON_DAYS} days ahead.",
+            field="check_in",
+        )
     nights = (check_out - check_in).days
     if nights < listing.min_nights:
         raise ValidationFailed(

@@ -30,6 +30,7 @@ def book(listing, guest, start_in_days=30, nights=3, guests=2):
     [
         ({}, 30, 0, 2, "dates_invalid", ValidationFailed),
         ({}, -1, 3, 2, "past_dates", ValidationFailed),
+        ({}, 731, 3, 2, "too_far_ahead", ValidationFailed),
         ({"min_nights": 4}, 30, 3, 2, "min_nights", ValidationFailed),
         ({"max_nights": 2}, 30, 3, 2, "max_nights", ValidationFailed),
         ({}, 30, 3, 0, "guests_invalid", ValidationFailed),

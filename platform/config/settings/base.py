@@ -173,6 +173,8 @@ HOST_SERVICE_FEE_RATE = Decimal(env("HOST_SERVICE_FEE_RATE", default="0.03"))
 BOOKING_PAYMENT_HOLD = timedelta(minutes=env.int("BOOKING_PAYMENT_HOLD_MINUTES", default=30))
 BOOKING_REQUEST_TTL = timedelta(hours=env.int("BOOKING_REQUEST_TTL_HOURS", default=24))
 REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=14)
+# How far ahead a stay may start (calendars, prices and policies are not set years out).
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=730)
 
 LOGGING = {
     "version": 1,
