@@ -29,8 +29,20 @@ CITIES = [
 
 ADJECTIVES = ["Sunny", "Quiet", "Bright", "Cosy", "Elegant", "Airy", "Charming", "Modern",
               "Historic", "Spacious", "Hidden", "Panoramic"]  # fmt: skip
-PLACES = ["loft", "flat", "studio", "townhouse", "garden apartment", "penthouse", "cottage",
-          "room with a view", "family home", "artist's studio"]  # fmt: skip
+# place name -> (property type, bedrooms range): titles, types and sizes agree with each other
+PLACES = {
+    "studio": ("apartment", (1, 1)),
+    "artist's studio": ("loft", (1, 1)),
+    "loft": ("loft", (1, 2)),
+    "flat": ("apartment", (1, 3)),
+    "garden apartment": ("apartment", (2, 3)),
+    "penthouse": ("apartment", (2, 4)),
+    "room with a view": ("room", (1, 1)),
+    "cottage": ("cabin", (1, 3)),
+    "townhouse": ("house", (2, 4)),
+    "family home": ("house", (3, 5)),
+    "villa": ("villa", (3, 6)),
+}
 FIRST_NAMES = ["Ana", "Bruno", "Chloé", "Daniel", "Eva", "Farid", "Greta", "Hugo", "Inês", "Jonas",
                "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tara",
                "Umar", "Vera", "Wen", "Yara", "Zoltan"]  # fmt: skip
@@ -44,7 +56,6 @@ COMMENTS = [
     "The neighbourhood is wonderful; the flat could use a refresh.",
     "Perfect for a work trip: fast Wi-Fi and a real desk.",
 ]
-PROPERTY_TYPES = ["apartment", "house", "loft", "cabin", "villa", "room"]
 POLICIES = ["flexible", "moderate", "strict"]
 PRICE_STEPS = [Decimal("0.8"), Decimal("1"), Decimal("1.15"), Decimal("1.35")]
 

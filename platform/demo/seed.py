@@ -167,17 +167,19 @@ class _Seeder:
         rng = self.rng
         city, country, tz, currency, lat, lng, price = cat.CITIES[city_index]
         nightly = money(Decimal(price) * rng.choice(cat.PRICE_STEPS))
-        place = rng.choice(cat.PLACES)
+        place = rng.choice(sorted(cat.PLACES))
+        property_type, (fewest, most) = cat.PLACES[place]
+        bedrooms = rng.randint(fewest, most)
         listing = Listing.objects.create(
             host=host, external_id=external_id,
             title=f"{rng.choice(cat.ADJECTIVES)} {place} in {city}",
             description=f"A {place} in the heart of {city}, close to cafés and transport.",
-            property_type=rng.choice(cat.PROPERTY_TYPES), address=f"{rng.randint(1, 200)} Main St",
+            property_type=property_type, address=f"{rng.randint(1, 200)} Main St",
             city=city, country=country, time_zone=tz, currency=currency,
             latitude=Decimal(lat) + Decimal(rng.randint(-900, 900)) / 100000,
             longitude=Decimal(lng) + Decimal(rng.randint(-900, 900)) / 100000,
-            max_guests=rng.choice([2, 2, 3, 4, 4, 6, 8]), bedrooms=rng.randint(1, 4),
-            beds=rng.randint(1, 5), bathrooms=Decimal(rng.choice(["1", "1", "1.5", "2"])),
+            max_guests=bedrooms * 2, bedrooms=bedrooms, beds=bedrooms + rng.randint(0, 1),
+            bathrooms=Decimal(max(1, bedrooms - 1)),
             nightly_price=nightly,
             weekend_price=money(nightly * Decimal("1.2")) if rng.random() < 0.5 else None,
             cleaning_fee=money(nightly * Decimal("0.4")), min_nights=rng.choice([1, 1, 2, 3]),
