@@ -8,9 +8,7 @@ import contextlib
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
@@ -27,30 +25,17 @@ from tests.factories import (
     make_booking,
     make_completed_stay,
 )
+from tests.fuzzing import fuzz_settings, wsgi_connection_kept_open
 
 from .conftest import bearer
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_MODE = 10
 
 DECIMALS = st.one_of(
     st.decimals(min_value=-1000, max_value=100_000, places=2).map(str),
     st.sampled_from(["0", "1e30", "NaN", "-0.001", "12.345", ""]),
 )
-
-
-@contextlib.contextmanager
-def connection_kept_open():
-    """Calls go straight to the WSGI app, whose request signals would close the test's
-    connection (and its transaction); Django's test client disconnects them the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @contextlib.contextmanager
@@ -82,7 +67,7 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
     ids = [listing.pk, booking.pk, review.pk, block.pk]
     tokens = [bearer(guest)["HTTP_AUTHORIZATION"], bearer(host)["HTTP_AUTHORIZATION"], None]
     failures: list[str] = []
-    with connection_kept_open(), custom_scalars(ids):
+    with wsgi_connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) == 23  # 8 queries, 15 mutations
@@ -95,14 +80,7 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
 def _server_errors(strategy, tokens) -> list[str]:
     found: list[str] = []
 
-    @settings(
-        max_examples=EXAMPLES_PER_MODE,
-        derandomize=True,  # the same inputs on every run: no flaky CI
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],  # no shrinking: we only report
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings
     @given(case=strategy, token=st.sampled_from(tokens))
     def call(case, token):
         response = case.call(headers={"Authorization": token} if token else {})

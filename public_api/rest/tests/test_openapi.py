@@ -5,15 +5,14 @@ import contextlib
 import pytest
 import schemathesis
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
 
 from config.wsgi import application
 from reviews.models import Review
 from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
+from tests.fuzzing import fuzz_settings, wsgi_connection_kept_open
 
 from .conftest import client_for
 
@@ -49,8 +48,6 @@ def test_schema_and_docs_are_served(anon):
 
 # --- a bounded, deterministic schemathesis run -----------------------------------------------
 
-EXAMPLES_PER_MODE = 10
-
 
 def test_generated_requests_never_cause_a_server_error(guest):
     """Every operation, with schema-conforming and schema-violating inputs, in-process
@@ -64,27 +61,13 @@ def test_generated_requests_never_cause_a_server_error(guest):
     ids["/api/v1/reviews/"] = review.pk
     token = client_for(guest)._credentials["HTTP_AUTHORIZATION"]
     failures = []
-    with _keep_test_transaction_open():
+    with wsgi_connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) == 26  # the 25 operations of the contract + the API root
         for operation in operations:
             failures += _fuzz(operation, ids, token)
     assert failures == []
-
-
-@contextlib.contextmanager
-def _keep_test_transaction_open():
-    """Calling the WSGI app directly fires request_started/finished, whose handler closes the
-    connection (and with it the test's transaction on PostgreSQL). Django's test client
-    disconnects it the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def _fuzz(operation, ids, token) -> list[str]:
@@ -103,14 +86,7 @@ def _fuzz(operation, ids, token) -> list[str]:
 def _server_errors(strategy, token) -> list[str]:
     found: list[str] = []
 
-    @settings(
-        max_examples=EXAMPLES_PER_MODE,
-        derandomize=True,  # the same inputs on every run: no flaky CI
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],  # no shrinking: we only report
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings
     @given(case=strategy)
     def call(case):
         response = case.call(headers={"Authorization": token})
