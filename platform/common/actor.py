@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from simple_history.models import HistoricalRecords
 
+from .network import client_ip
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -51,12 +53,6 @@ def acting_as(actor_or_user, ip: str | None = None):
         yield actor
     finally:
         _current.reset(token)
-
-
-def client_ip(request) -> str | None:
-    # REMOTE_ADDR is what the server saw; behind a proxy, configure it to set REMOTE_ADDR
-    # (gunicorn --forwarded-allow-ips) rather than trusting a client-supplied header here.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def set_request_actor(request, user) -> None:

@@ -4,6 +4,9 @@ DRF's stock throttles copy DEFAULT_THROTTLE_RATES when their class is defined, s
 operator) could not change them without a restart. These read `settings.API_THROTTLE_RATES`
 on every request: tests pin generous rates, and the throttle tests pin strict ones.
 
+The client's address is `common.network.client_ip` (REMOTE_ADDR unless TRUSTED_PROXY_COUNT
+names trusted proxies), never DRF's X-Forwarded-For reading.
+
 Both APIs use the same scopes and therefore the same cache keys: a client has one budget per
 IP (anonymous) or per user, whichever API it calls, and cannot double it by mixing them.
 
@@ -18,12 +21,19 @@ import math
 from django.conf import settings
 from rest_framework import throttling
 
+from common.network import client_ip
+
 
 class _SettingsRate:
     scope: str
 
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # DRF's own get_ident trusts X-Forwarded-For, which the client writes: a rotating
+        # header bought a fresh budget per request. The project's one reading of the address.
+        return client_ip(request) or "unknown"
 
 
 class AnonThrottle(_SettingsRate, throttling.AnonRateThrottle):

@@ -20,6 +20,9 @@ SECRET_KEY = env(
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies of our own stand in front of the app server. 0: the client address
+# is REMOTE_ADDR and X-Forwarded-For is ignored (anyone can write it). See common.network.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     # unfold must come before django.contrib.admin to override its templates
