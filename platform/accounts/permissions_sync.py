@@ -4,7 +4,9 @@ from django.contrib.auth.models import Group, Permission
 
 from . import roles
 
-DOMAIN_APPS = ("accounts", "listings", "calendars", "bookings", "reviews", "audit")
+DOMAIN_APPS = (
+    "accounts", "listings", "calendars", "bookings", "reviews", "payments", "ledger", "audit",
+)  # fmt: skip
 
 # (app_label, codename) pairs each role needs, besides what the back-office scoping allows.
 GROUP_PERMISSIONS = {

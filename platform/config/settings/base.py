@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "calendars",
     "bookings",
     "reviews",
+    "payments",
+    "ledger",
     "audit",
     "demo",
     # the interfaces
