@@ -1,4 +1,5 @@
-"""The Celery application. Workers start with `celery -A config worker`."""
+"""The Celery application. Workers start with `celery -A config worker`, beat with
+`celery -A config beat` (see the Procfile). Configuration lives in settings (CELERY_*)."""
 
 import os
 
@@ -6,6 +7,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-app = Celery("staybook")
+# Every task gets common.background.StayBookTask: retries with backoff, time limits, actor.
+app = Celery("staybook", task_cls="common.background:StayBookTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

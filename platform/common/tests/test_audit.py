@@ -31,7 +31,7 @@ def test_tasks_record_a_named_system_actor(settings):
     assert expire_stale_bookings.delay().get() == 1
     record = booking.history.latest()
     assert record.status == "expired"
-    assert record.history_actor == "system:expire_stale_bookings"
+    assert record.history_actor == "system:bookings.expire_stale"
     assert record.history_user is None
 
 

@@ -1,10 +1,11 @@
 """Settings shared by every environment. Everything comes from the environment (12-factor).
 
 With no configuration at all the project runs on an embedded default: SQLite, a local-memory
-cache and Celery tasks executed eagerly in-process. Set DATABASE_URL and REDIS_URL to use
+cache and a Celery broker in files under var/celery. Set DATABASE_URL and REDIS_URL to use
 PostgreSQL and Redis.
 """
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "ledger",
     "audit",
     "demo",
+    "notifications",
     # the interfaces
     "backoffice",
     "public_api",
@@ -103,8 +105,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has three processes on this file (web, worker, beat). WAL lets readers go on
+    # while one writes (the default journal blocks every reader during a write); a writer that
+    # finds the lock taken waits up to `timeout` seconds instead of failing at once;
+    # synchronous=NORMAL is the setting SQLite recommends with WAL (durable at checkpoints).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -118,30 +128,103 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="staybook"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Redis lost, product up: a cache error is a miss (reads go to the database),
+                # throttles fail open, sessions fall back to the database; each one is logged.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=1.0),
+            },
         }
     }
-    # Sessions are read from Redis and written through to the database (survive a flush).
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions are read from Redis and written through to the database (survive a flush, and
+    # a Redis outage: with the cache down they are read from the database).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
-# No broker configured: run tasks in-process so the embedded default needs no worker.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# With REDIS_URL the broker is Redis. Without it (the embedded default) the broker is kombu's
+# filesystem transport under var/celery: `make run` still starts a real worker and beat, with
+# nothing to install. The test suite runs tasks eagerly (config.settings.test) except the
+# integration tests, which start real workers.
+CELERY_DIR = Path(env("CELERY_DIR", default=str(BASE_DIR / "var" / "celery")))
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_DIR / "queue"),
+        "data_folder_out": str(CELERY_DIR / "queue"),
+        "control_folder": str(CELERY_DIR / "control"),
+        "store_processed": False,
+    }
+    # kombu expects the folders to exist; in a read-only tree publishing fails (logged) and
+    # the recovery sweep re-dispatches the work once a worker can run.
+    for _folder in ("queue", "control"):
+        with contextlib.suppress(OSError):
+            (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # An unacknowledged message (worker killed) is redelivered after this; the recovery
+        # sweep usually re-dispatches the work long before.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+# Nothing reads task results: the database records every outcome.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# A message is acknowledged after its task ran; a worker that dies mid-task gives it back (every
+# task is safe to run twice).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Housekeeping run by `celery -A config beat`; each task is a thin wrapper over a core service.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while the broker is down fails fast; the caller logs it and the sweep recovers.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {name: {} for name in ("payments", "notifications", "imports", "default")}
+CELERY_TASK_ROUTES = {
+    "payments.*": {"queue": "payments"},
+    "ledger.*": {"queue": "payments"},
+    "payouts.*": {"queue": "payments"},
+    "notifications.*": {"queue": "notifications"},
+    "listings.run_import_job": {"queue": "imports"},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
+# Housekeeping run by beat; each task is a thin wrapper over a core service.
 CELERY_BEAT_SCHEDULE = {
     "expire-stale-bookings": {"task": "bookings.expire_stale", "schedule": 60.0},
     "complete-finished-stays": {"task": "bookings.complete_finished", "schedule": 15 * 60.0},
+    "send-due-notifications": {"task": "notifications.send_due", "schedule": 60.0},
+    "recovery-sweep": {"task": "common.recovery_sweep", "schedule": 60.0},
+    "refresh-ratings": {"task": "reviews.refresh_ratings", "schedule": 6 * 3600.0},
     "purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
+    "flush-expired-sessions": {"task": "accounts.flush_expired_sessions", "schedule": 86400.0},
 }
+# The recovery sweep (every minute) calls each of these: re-dispatch work stuck in an
+# intermediate state (the database says what is owed; the broker only carries reminders).
+RECOVERY_SWEEPS = [
+    "notifications.services.notification_recover_stuck",
+    "listings.imports.listing_import_jobs_recover",
+]
+
+# --- Email ------------------------------------------------------------------------------------
+# EMAIL_URL in django-environ's form: smtp://user:password@host:port, smtp+tls://...,
+# consolemail:// (the default: printed by the worker), dummymail://.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="StayBook <no-reply@staybook.example>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Absolute links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+# A row claimed for sending this long ago belongs to a worker that died: sent again.
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
