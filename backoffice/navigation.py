@@ -98,6 +98,8 @@ LAYOUT = [
     (_("People"), [((STAFF, AUDITOR), _("Users"), "group",
                     "accounts_user_changelist", "", None)]),
     (_("Audit"), [((STAFF, AUDITOR), _("Audit timeline"), "history", "audit_timeline", "", None)]),
+    (_("System"), [((STAFF, AUDITOR), _("Email notifications"), "mail",
+                    "notifications_notification_changelist", "", None)]),
 ]  # fmt: skip
 
 BADGES = {"pending_reviews_badge": pending_reviews_badge,

@@ -1,3 +1,3 @@
 """One ModelAdmin per model, registered on backoffice.sites.site."""
 
-from . import accounts, bookings, calendars, imports, listings, reviews  # noqa: F401
+from . import accounts, bookings, calendars, imports, listings, notifications, reviews  # noqa: F401

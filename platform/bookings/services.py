@@ -27,6 +27,7 @@ from listings.permissions import can_manage_listing
 
 from . import pricing
 from .models import CANCELLABLE_STATUSES, Booking, BookingStatus
+from .notifications import booking_notify
 from .policies import POLICIES, POLICY_DESCRIPTIONS, refund_amount
 
 MAX_GUESTS_ANYWHERE = 50
@@ -126,7 +127,7 @@ def booking_create(
         status, expires_at = BookingStatus.PENDING_PAYMENT, now + settings.BOOKING_PAYMENT_HOLD
     else:
         status, expires_at = BookingStatus.REQUESTED, now + settings.BOOKING_REQUEST_TTL
-    return Booking.objects.create(
+    booking = Booking.objects.create(
         guest=guest,
         listing=listing,
         occupancy=occupancy,
@@ -147,6 +148,9 @@ def booking_create(
         cancellation_policy=listing.cancellation_policy,
         policy_snapshot=policy_snapshot(listing.cancellation_policy),
     )
+    if status == BookingStatus.REQUESTED:
+        booking_notify(booking, "booking_requested", host=True)
+    return booking
 
 
 def policy_snapshot(policy: str) -> dict:
@@ -196,6 +200,7 @@ def booking_accept(*, booking: Booking, actor) -> Booking:
             booking.accepted_at = now
             booking.expires_at = now + settings.BOOKING_PAYMENT_HOLD
             booking.save()
+            booking_notify(booking, "booking_accepted", guest=True)
             return booking
     raise _lapsed_error()
 
@@ -211,6 +216,7 @@ def booking_decline(*, booking: Booking, actor, reason: str = "") -> Booking:
     booking.expires_at = None
     occupancy_release(booking.occupancy)
     booking.save()
+    booking_notify(booking, "booking_declined", guest=True)
     return booking
 
 
@@ -231,6 +237,7 @@ def booking_mark_paid(*, booking: Booking, amount: Decimal) -> Booking:
             booking.confirmed_at = timezone.now()
             booking.expires_at = None
             booking.save()
+            booking_notify(booking, "booking_confirmed", guest=True, host=True)
             return booking
     raise _lapsed_error()
 
@@ -247,6 +254,7 @@ def _expire_if_lapsed(booking: Booking, now: datetime | None = None) -> bool:
         booking.status = BookingStatus.EXPIRED
         occupancy_release(booking.occupancy)
         booking.save()
+        booking_notify(booking, "booking_expired", guest=True)
     return lapsed
 
 
@@ -315,6 +323,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Bo
     booking.expires_at = None
     occupancy_release(booking.occupancy)
     booking.save()
+    booking_notify(booking, "booking_cancelled", guest=True, host=True)
     return booking
 
 

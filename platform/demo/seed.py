@@ -27,6 +27,7 @@ from common.actor import acting_as
 from common.history import bulk_create_audited
 from common.money import money
 from listings.models import Amenity, Listing, ListingPhoto
+from notifications.services import notifications_muted
 from reviews.models import Review
 from reviews.services import listing_rating_refresh
 
@@ -47,7 +48,8 @@ def seed_demo() -> SeedReport:
     """Create the demo dataset once; a second run changes nothing."""
     if Listing.objects.filter(host__email=cat.ACCOUNTS["host"][0]).exists():
         return SeedReport(created=False, counts=_counts())
-    with acting_as(SYSTEM_ACTOR), transaction.atomic():
+    # Demo people are example.com addresses: nobody is emailed about the demo's history.
+    with acting_as(SYSTEM_ACTOR), notifications_muted(), transaction.atomic():
         _Seeder(random.Random(SEED)).run()
     return SeedReport(created=True, counts=_counts())
 

@@ -14,6 +14,7 @@ from common.dates import today_in
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from listings.models import Listing
 from listings.permissions import can_manage_listing
+from notifications.services import notification_create
 
 from .models import CATEGORY_FIELDS, Review
 
@@ -103,7 +104,43 @@ def _moderate(review: Review, actor, status: str, reason: str = "") -> Review:
     review.moderated_at = timezone.now()
     review.save()
     listing_rating_refresh(review.listing_id)
+    if status == Review.Status.PUBLISHED:
+        _notify(review, "review_published", review.listing.host)
     return review
+
+
+def _notify(review: Review, event: str, recipient) -> None:
+    listing = review.listing
+    notification_create(
+        event=event,
+        ref=f"review:{review.pk}",
+        recipient=recipient,
+        context={
+            "listing_title": listing.title,
+            "rating": review.rating,
+            "comment": review.comment,
+            "response": review.response,
+            "guest_name": review.author.first_name or "A guest",
+            "host_name": listing.host.first_name or "The host",
+            "recipient_name": recipient.first_name or "there",
+            "link": (
+                f"{settings.SITE_URL}/admin/reviews/review/{review.pk}/change/"
+                if recipient.pk == listing.host_id
+                else f"{settings.SITE_URL}/api/v1/listings/{listing.pk}/reviews/"
+            ),
+        },
+    )
+
+
+def listing_ratings_refresh_all() -> int:
+    """Recompute every reviewed listing's rating (beat's safety net behind the per-review
+    refresh). Returns how many listings were refreshed."""
+    listing_ids = set(Review.objects.values_list("listing_id", flat=True).distinct())
+    listing_ids |= set(Listing.objects.filter(review_count__gt=0).values_list("pk", flat=True))
+    for listing_id in listing_ids:
+        with transaction.atomic():
+            listing_rating_refresh(listing_id)
+    return len(listing_ids)
 
 
 @attributed_to("actor")
@@ -134,4 +171,5 @@ def review_respond(*, review: Review, actor, text: str) -> Review:
     review.response = text
     review.responded_at = timezone.now()
     review.save(update_fields=["response", "responded_at", "updated_at"])
+    _notify(review, "review_response", review.author)
     return review
