@@ -18,11 +18,15 @@ Row numbers count data rows from 1 (the first row under the header), like the ad
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -31,16 +35,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import roles
 from common.actor import current_actor, user_actor
+from common.background import enqueue_on_commit
 from common.errors import DomainError, ValidationFailed
 
 from .models import Amenity, Listing
 from .services import EDITABLE_FIELDS
 from .services import _apply as apply_listing_fields
+
+logger = logging.getLogger(__name__)
 
 # --- The file's columns ------------------------------------------------------------------------
 
@@ -651,7 +659,6 @@ def listing_import_job_start(*, user, content: bytes, file_name: str, dry_run: b
     """Record a big file and hand it to a worker; the job shows progress and the result.
     The size limit is checked now, so a refused file never reaches the queue."""
     from .models import ListingImportJob
-    from .tasks import run_listing_import_job
 
     if len(content) > max_file_bytes():
         read_listing_file(content, file_name)  # raises the size message
@@ -659,23 +666,83 @@ def listing_import_job_start(*, user, content: bytes, file_name: str, dry_run: b
         user=user, file_name=file_name[:255], file_size=len(content), source=content,
         dry_run=dry_run,
     )  # fmt: skip
-    transaction.on_commit(lambda: run_listing_import_job.delay(str(job.pk)))
+    _dispatch(job.pk)
     return job
 
 
+def _dispatch(job_id) -> None:
+    from .tasks import run_listing_import_job
+
+    enqueue_on_commit(run_listing_import_job, str(job_id))
+
+
+def import_heartbeat_seconds() -> int:
+    return getattr(settings, "LISTING_IMPORT_HEARTBEAT_SECONDS", 5)
+
+
+def import_dead_after_seconds() -> int:
+    """A running job whose heartbeat is older than this has lost its worker."""
+    return getattr(settings, "LISTING_IMPORT_DEAD_AFTER_SECONDS", 60)
+
+
+IMPORT_MAX_ATTEMPTS = 3
+
+
+@contextlib.contextmanager
+def _heartbeat(job_id):
+    """Stamp the job's heartbeat from a side thread while the block runs (a long evaluation or
+    bulk write gives no other sign of life). The thread closes its own database connection."""
+    from django.db import connection
+
+    from .models import ListingImportJob
+
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(import_heartbeat_seconds()):
+                ListingImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+        except Exception:  # a missed beat only makes the job look older; the run goes on
+            logger.warning("Import %s: heartbeat stopped", job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def listing_import_job_run(*, job) -> None:
-    """Run a pending job (called by the task under the importing user's actor)."""
+    """Run a pending job (called by the task under the importing user's actor). Safe to call
+    twice: only the caller whose UPDATE moves the job from pending to running runs it."""
     from .models import ListingImportJob
 
     Status = ListingImportJob.Status
-    if job.status != Status.PENDING:
-        return  # a redelivered task: the first run owns the job
-    job.status = Status.RUNNING
-    job.save(update_fields=["status", "updated_at"])
+    now = timezone.now()
+    claimed = ListingImportJob.objects.filter(pk=job.pk, status=Status.PENDING).update(
+        status=Status.RUNNING, heartbeat_at=now, updated_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return  # a redelivered or duplicate task: the first run owns the job
+    job.refresh_from_db()
 
     def progress(done: int, total: int) -> None:
-        ListingImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        ListingImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=done, total_rows=total, heartbeat_at=timezone.now()
+        )
 
+    with _heartbeat(job.pk):
+        _run_claimed(job, progress)
+
+
+def _run_claimed(job, progress) -> None:
+    from .models import ListingImportJob
+
+    Status = ListingImportJob.Status
     try:
         report = listing_import_file(
             user=job.user, content=bytes(job.source or b""), file_name=job.file_name,
@@ -707,6 +774,42 @@ def listing_import_job_run(*, job) -> None:
     job.source = None  # the bytes are not kept once read
     job.finished_at = timezone.now()
     job.save()
+
+
+def listing_import_jobs_recover(*, now=None) -> int:
+    """Recovery sweep: a pending job whose message was lost is dispatched again; a running job
+    whose worker died (no heartbeat) is run again, or marked failed with the reason after
+    IMPORT_MAX_ATTEMPTS runs. Returns how many jobs were re-dispatched or failed."""
+    from .models import ListingImportJob
+
+    Status = ListingImportJob.Status
+    now = now or timezone.now()
+    dead_before = now - timedelta(seconds=import_dead_after_seconds())
+    recovered = 0
+    lost = ListingImportJob.objects.filter(status=Status.PENDING, updated_at__lt=dead_before)
+    for job_id in list(lost.values_list("pk", flat=True)):
+        # stamped so a job merely waiting behind others is re-sent once per period, not always
+        ListingImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(updated_at=now)
+        _dispatch(job_id)
+        recovered += 1
+    dead = ListingImportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=dead_before)
+    for job_id, attempts in list(dead.values_list("pk", "attempts")):
+        if attempts < IMPORT_MAX_ATTEMPTS:
+            changed = ListingImportJob.objects.filter(
+                pk=job_id, status=Status.RUNNING, heartbeat_at__lt=dead_before
+            ).update(status=Status.PENDING, updated_at=now, processed_rows=0)
+            if changed:
+                _dispatch(job_id)
+        else:
+            changed = ListingImportJob.objects.filter(
+                pk=job_id, status=Status.RUNNING, heartbeat_at__lt=dead_before
+            ).update(
+                status=Status.FAILED, source=None, finished_at=now, updated_at=now,
+                message=(f"The worker running this import stopped {attempts} times (no sign of "
+                         "life for over a minute); nothing was imported. Try a smaller file."),
+            )  # fmt: skip
+        recovered += changed
+    return recovered
 
 
 ERROR_REPORT_LIMIT = 1000  # the first invalid rows are enough to fix a file

@@ -195,6 +195,10 @@ class ListingImportJob(BaseModel):
         default=list, blank=True, help_text="Invalid rows: [{row, external_id, errors}]."
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the worker running the job: a running job whose heartbeat
+    # stopped belongs to a dead worker (listings.imports.listing_import_jobs_recover).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started so far.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,4 +1,4 @@
-"""Thin Celery wrappers over listings services."""
+"""Thin Celery wrappers over listings services (queue `imports`)."""
 
 from celery import shared_task
 
@@ -8,7 +8,8 @@ from . import imports
 from .models import ListingImportJob
 
 
-@shared_task(name="listings.run_import_job")
+# A 20 MB file takes minutes on a busy machine: generous limits for this queue only.
+@shared_task(name="listings.run_import_job", soft_time_limit=1800, time_limit=1860)
 def run_listing_import_job(job_id: str) -> str:
     """Import a big file in the background; history is attributed to the importing user."""
     job = ListingImportJob.objects.select_related("user").filter(pk=job_id).first()
@@ -16,4 +17,5 @@ def run_listing_import_job(job_id: str) -> str:
         return "missing"
     with acting_as(job.user):
         imports.listing_import_job_run(job=job)
+    job.refresh_from_db(fields=["status"])
     return job.status

@@ -390,3 +390,47 @@ def test_a_dry_run_job_only_validates(host, django_capture_on_commit_callbacks):
     job.refresh_from_db()
     assert job.status == ListingImportJob.Status.VALIDATED and job.new_count == 1
     assert not Listing.objects.exists()
+
+
+def test_a_job_whose_worker_died_is_run_again_then_failed(host, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    content = csv_bytes([row("A1")])
+    job = imports.listing_import_job_start(user=host, content=content, file_name="big.csv")
+    dead = timezone.now() - timedelta(minutes=5)
+    # a worker claimed it, then died: no heartbeat for five minutes
+    ListingImportJob.objects.filter(pk=job.pk).update(status="running", attempts=1,
+                                                      heartbeat_at=dead)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports.listing_import_jobs_recover() == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.new_count) == ("imported", 2, 1)
+
+    again = imports.listing_import_job_start(user=host, content=content, file_name="b.csv")
+    ListingImportJob.objects.filter(pk=again.pk).update(status="running", attempts=3,
+                                                        heartbeat_at=dead)  # fmt: skip
+    assert imports.listing_import_jobs_recover() == 1
+    again.refresh_from_db()
+    assert again.status == "failed" and "stopped 3 times" in again.message
+    assert again.source is None
+
+
+def test_a_pending_job_whose_message_was_lost_is_dispatched_again(
+    host, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = imports.listing_import_job_start(user=host, content=csv_bytes([row("A1")]),
+                                           file_name="big.csv")  # fmt: skip
+    ListingImportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports.listing_import_jobs_recover() == 1
+    job.refresh_from_db()
+    assert job.status == "imported"
+    assert imports.listing_import_jobs_recover() == 0
