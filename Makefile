@@ -25,11 +25,13 @@ migrate: setup
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-## make run: set up, migrate, load demo data, serve everything on http://127.0.0.1:$(PORT)
+## make run: set up, migrate, load demo data, then web + Celery worker + beat (Procfile, honcho)
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@mkdir -p var/celery
 	@echo "Back-office http://127.0.0.1:$(PORT)/admin/  REST http://127.0.0.1:$(PORT)/api/v1/  GraphQL http://127.0.0.1:$(PORT)/graphql/"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Starting web, worker and beat (Procfile); Ctrl-C stops them all."
+	$(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 ## make test: lint, migrations check, the whole suite
 test: setup
