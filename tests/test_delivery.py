@@ -36,7 +36,8 @@ GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
 COMPOSE = ROOT / "compose.yaml"
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 
-APP_SERVICES = {"web", "worker", "beat"}
+APP_SERVICES = {"web", "beat"}
+WORKERS = {"worker", "worker-payments", "worker-notifications"}
 
 
 def run_tool(tool: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -78,7 +79,9 @@ def test_dockerfile_passes_hadolint():
 
 
 def test_yaml_files_pass_yamllint_strictly():
-    result = run_tool("yamllint", "--strict", "compose.yaml", str(WORKFLOW), ".yamllint")
+    result = run_tool(
+        "yamllint", "--strict", "compose.yaml", str(WORKFLOW), ".yamllint", "deploy/kubernetes"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -111,7 +114,7 @@ def test_ci_workflow_follows_the_github_workflow_schema():
 def test_the_schema_checks_do_reject_broken_files(tmp_path):
     """The two checks above are only worth something if a broken file fails them."""
     compose = load_yaml(COMPOSE)
-    compose["services"]["worker"]["depends_on"]["web"]["condition"] = "service_ready"
+    compose["services"]["beat"]["depends_on"]["web"]["condition"] = "service_ready"
     broken_compose = tmp_path / "compose.yaml"
     broken_compose.write_text(yaml.safe_dump(compose))
 
@@ -177,32 +180,72 @@ def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
 
 def test_compose_defines_the_stack_with_pinned_images_and_healthchecks():
     services = load_yaml(COMPOSE)["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "broker", "mailpit"} | APP_SERVICES | WORKERS
     assert services["db"]["image"] == "postgres:15"
-    assert services["redis"]["image"] == "redis:7"
+    assert services["redis"]["image"] == services["broker"]["image"] == "redis:7"
+    assert re.fullmatch(r"axllent/mailpit:v\d+\.\d+\.\d+", services["mailpit"]["image"])
 
     for name, service in services.items():
-        name_, _, tag = service["image"].partition(":")
-        assert tag and tag != "latest", f"{name}: image {service['image']} is not pinned"
+        image = service["image"]
+        if name in APP_SERVICES | WORKERS:
+            # The locally built image unless CI or a deployment names a published one.
+            assert image == "${STAYBOOK_IMAGE:-staybook:local}", name
+            continue
+        _, _, tag = image.partition(":")
+        assert tag and tag != "latest", f"{name}: image {image} is not pinned"
+    for name, service in services.items():
         check = service["healthcheck"]
         # Only beat opts out: it serves nothing, and the image's check probes gunicorn.
         assert check.get("disable") is True if name == "beat" else check["test"], name
 
-    for name in APP_SERVICES:
+    for name in APP_SERVICES | WORKERS:
         service = services[name]
         assert service["build"]["dockerfile"] == "docker/Dockerfile"
-        assert service["command"] == [name]
+        assert service["env_file"] == [{"path": ".env", "required": False}]
         env = service["environment"]
         for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
             assert env[variable], f"{name} lacks {variable}"
         assert "@db:5432/" in env["DATABASE_URL"]
+        # The cache may evict; the broker is another server that never does.
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
-        assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+        assert env["CELERY_BROKER_URL"].startswith("redis://broker:6379/")
+        assert env["EMAIL_HOST"] == "mailpit"
+    for name in ("web", "beat"):
+        assert services[name]["command"] == [name]
     assert services["web"]["healthcheck"]["test"] == [
         "CMD",
         "python",
         "/app/docker/healthcheck.py",
     ]
+
+
+def test_compose_runs_one_worker_per_queue_and_a_broker_that_never_evicts():
+    services = load_yaml(COMPOSE)["services"]
+    queues = {}
+    for name in WORKERS:
+        command = services[name]["command"]
+        assert command[0] == "worker"
+        queues[name] = command[command.index("--queues") + 1]
+        hostname = command[command.index("--hostname") + 1]
+        # The healthcheck pings this very worker by its node name.
+        assert hostname.split("@")[0] + "@$$HOSTNAME" in services[name]["healthcheck"]["test"][1]
+    assert queues == {
+        "worker": "default,imports",
+        "worker-payments": "payments",
+        "worker-notifications": "notifications",
+    }
+    broker = " ".join(services["broker"]["command"])
+    assert "--maxmemory-policy noeviction" in broker and "--appendonly yes" in broker
+    assert "--maxmemory-policy allkeys-lru" in " ".join(services["redis"]["command"])
+
+
+def test_env_example_covers_what_compose_reads():
+    example = (ROOT / ".env.example").read_text()
+    defined = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    interpolated = set(re.findall(r"\$\{([A-Z_]+):-", COMPOSE.read_text()))
+    assert interpolated <= defined, interpolated - defined
+    assert "SEED_DEMO=0" in example  # demo data only when asked for
+    assert ".env" in (ROOT / ".dockerignore").read_text().split()
 
 
 def test_compose_starts_services_only_once_their_dependencies_are_healthy():
@@ -212,9 +255,9 @@ def test_compose_starts_services_only_once_their_dependencies_are_healthy():
             assert options["condition"] == "service_healthy", f"{name} -> {dependency}"
             assert not services[dependency]["healthcheck"].get("disable"), dependency
     # web migrates at start; whatever touches the database waits for it.
-    assert set(services["web"]["depends_on"]) == {"db", "redis"}
-    assert "web" in services["worker"]["depends_on"]
-    assert "web" in services["beat"]["depends_on"]
+    assert set(services["web"]["depends_on"]) == {"db", "redis", "broker", "mailpit"}
+    for name in WORKERS | {"beat"}:
+        assert "web" in services[name]["depends_on"], name
 
 
 def test_ci_workflow_runs_the_suite_like_ci_run():
@@ -224,7 +267,7 @@ def test_ci_workflow_runs_the_suite_like_ci_run():
     assert job["services"]["postgres"]["image"] == "postgres:15"
     assert job["services"]["redis"]["image"] == "redis:7"
     scripts = "\n".join(step.get("run", "") for step in job["steps"])
-    assert re.search(r"apt-get install .*\bchromium\b", scripts)
+    assert re.search(r"apt-get install [^\n]*(\\\n[^\n]*)*\bchromium\b", scripts)
     assert "make test" in scripts or "bash .ci/run" in scripts
 
     # Every variable .ci/run exports is set in the workflow too.
