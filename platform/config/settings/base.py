@@ -172,6 +172,13 @@ else:
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
+        # Connecting for a publish gives up after one quick retry (kombu's default waits ~6 s
+        # per publish while Redis is down, inside the request); the work is in the database
+        # and the recovery sweep sends it. Workers reconnect on their own schedule.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
     }
 # Nothing reads task results: the database records every outcome.
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)

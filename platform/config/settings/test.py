@@ -1,9 +1,11 @@
 """The test suite. Same database/cache selection as base (SQLite unless DATABASE_URL is set)."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process, except in the workers the integration tests start (tests/integration).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
 # Uploaded and generated files go to a throwaway folder, never into the working tree.
 import tempfile  # noqa: E402
