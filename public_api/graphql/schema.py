@@ -10,10 +10,19 @@ from .calendars.mutations import CalendarMutations
 from .calendars.queries import CalendarQueries
 from .listings.mutations import ListingMutations
 from .listings.queries import ListingQueries
+from .messaging.mutations import MessagingMutations
+from .messaging.queries import MessagingQueries
 from .reviews.mutations import ReviewMutations
 
 
-class Query(AccountQueries, ListingQueries, CalendarQueries, BookingQueries, graphene.ObjectType):
+class Query(
+    AccountQueries,
+    ListingQueries,
+    CalendarQueries,
+    BookingQueries,
+    MessagingQueries,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -23,6 +32,7 @@ class Mutation(
     CalendarMutations,
     BookingMutations,
     ReviewMutations,
+    MessagingMutations,
     graphene.ObjectType,
 ):
     pass

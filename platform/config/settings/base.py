@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "payments",
     "ledger",
     "audit",
+    "messaging",
     "demo",
     "notifications",
     # the interfaces

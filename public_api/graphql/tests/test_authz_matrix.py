@@ -9,6 +9,8 @@ from bookings.models import Booking
 from calendars.models import HostBlock
 from calendars.services import host_block_create
 from listings.models import Listing
+from messaging.models import Message
+from messaging.services import conversation_start
 from reviews.models import Review
 from tests.factories import (
     HostFactory,
@@ -104,6 +106,26 @@ OPERATIONS = [
         "respondToReview",
         "review",
     ),
+    (
+        "query($conversation: UUID!) { conversation(id: $conversation) {"
+        " id lastMessage messages { edges { node { body } } } } }",
+        "conversation",
+        None,
+    ),
+    (
+        "mutation($conversation: UUID!) { sendMessage(input:"
+        ' {conversationId: $conversation, body: "Let me in"}) {'
+        " message { id body } errors { field code message } } }",
+        "sendMessage",
+        "message",
+    ),
+    (
+        "mutation($conversation: UUID!) {"
+        " markConversationRead(input: {conversationId: $conversation}) {"
+        " marked errors { field code message } } }",
+        "markConversationRead",
+        "marked",
+    ),
 ]
 
 
@@ -122,9 +144,11 @@ def world():
     review = ReviewFactory(
         booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
     )
+    conversation = conversation_start(actor=guest, booking=booking, body="Private message words")
     secrets = [draft.title, listing.title, host.email, guest.email, host.phone, guest.phone,
-               review.comment, block.note]  # fmt: skip
+               review.comment, block.note, "Private message words"]  # fmt: skip
     variables = {"draft": str(draft.pk), "booking": str(booking.pk), "review": str(review.pk),
+                 "conversation": str(conversation.pk),
                  "listing": str(listing.pk), "block": str(block.pk),
                  "start": str(future(10)), "end": str(future(12))}  # fmt: skip
     return {"variables": variables, "secrets": secrets, "booking": booking, "block": block}
@@ -162,6 +186,7 @@ def test_others_get_null_and_not_found_and_learn_nothing(
     assert Booking.objects.get(pk=world["booking"].pk).status == world["booking"].status
     assert Review.objects.get(pk=world["variables"]["review"]).response == ""
     assert list(HostBlock.objects.values_list("pk", flat=True)) == [world["block"].pk]
+    assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
 
 
 @pytest.mark.parametrize("caller", ["second_guest", "second_host"])

@@ -17,6 +17,7 @@ from schemathesis.specs.graphql import scalars
 
 from calendars.services import host_block_create
 from config.wsgi import application
+from messaging.services import conversation_start
 from reviews.models import Review
 from tests.factories import (
     ListingFactory,
@@ -64,13 +65,14 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
         booking=make_completed_stay(listing=listing, guest=guest), status=Review.Status.PUBLISHED
     )
     block = host_block_create(listing=listing, start=future(60), end=future(62), actor=host)
-    ids = [listing.pk, booking.pk, review.pk, block.pk]
+    conversation = conversation_start(actor=guest, booking=booking, body="Hello")
+    ids = [listing.pk, booking.pk, review.pk, block.pk, conversation.pk]
     tokens = [bearer(guest)["HTTP_AUTHORIZATION"], bearer(host)["HTTP_AUTHORIZATION"], None]
     failures: list[str] = []
     with wsgi_connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 23  # 8 queries, 15 mutations
+        assert len(operations) == 29  # 11 queries, 18 mutations
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += _server_errors(operation.as_strategy(mode), tokens)

@@ -7,6 +7,8 @@ import pytest
 from bookings.models import Booking
 from calendars.models import HostBlock
 from listings.models import Listing
+from messaging.models import Message
+from messaging.services import conversation_start
 from reviews.models import Review
 from tests.factories import (
     HostFactory,
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 DRAFT = "/api/v1/listings/{draft}/"
 BOOKING = "/api/v1/bookings/{booking}/"
+CONVERSATION = "/api/v1/conversations/{conversation}/"
 
 ENDPOINTS = [
     ("get", DRAFT, None),
@@ -41,6 +44,10 @@ ENDPOINTS = [
     ("get", BOOKING + "refund-preview/", None),
     ("post", BOOKING + "cancel/", {"reason": "no"}),
     ("post", "/api/v1/reviews/{review}/response/", {"text": "Thanks!"}),
+    ("get", CONVERSATION, None),
+    ("get", CONVERSATION + "messages/", None),
+    ("post", CONVERSATION + "messages/", {"body": "Let me in"}),
+    ("post", CONVERSATION + "read/", None),
 ]
 
 
@@ -59,10 +66,11 @@ def world():
     review = ReviewFactory(
         booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
     )
+    conversation = conversation_start(actor=guest, booking=booking, body="Private message words")
     secrets = [draft.title, block.note, listing.title, host.email, guest.email, host.phone,
-               guest.phone, review.comment]  # fmt: skip
+               guest.phone, review.comment, "Private message words"]  # fmt: skip
     ids = {"draft": draft.pk, "block": block.pk, "booking": booking.pk, "review": review.pk,
-           "start": future(10), "end": future(12)}  # fmt: skip
+           "conversation": conversation.pk, "start": future(10), "end": future(12)}  # fmt: skip
     return {"ids": ids, "secrets": secrets, "draft": draft, "booking": booking, "review": review}
 
 
@@ -92,3 +100,4 @@ def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
     assert HostBlock.objects.filter(pk=ids["block"]).exists()
     assert Booking.objects.get(pk=ids["booking"]).status == world["booking"].status
     assert Review.objects.get(pk=ids["review"]).response == ""
+    assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]

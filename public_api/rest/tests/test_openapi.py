@@ -10,6 +10,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
 
 from config.wsgi import application
+from messaging.services import conversation_start
 from reviews.models import Review
 from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
 from tests.fuzzing import fuzz_settings, wsgi_connection_kept_open
@@ -32,7 +33,9 @@ def test_schema_passes_spectacular_validation_without_warnings(tmp_path):
         "listings_blocks_create", "listings_blocks_destroy", "listings_calendar_ics",
         "bookings_list", "bookings_create", "bookings_retrieve", "bookings_accept",
         "bookings_decline", "bookings_refund_preview", "bookings_cancel", "reviews_create",
-        "reviews_respond",
+        "reviews_respond", "conversations_list", "conversations_create", "conversations_unread",
+        "conversations_retrieve", "conversations_messages_list", "conversations_messages_create",
+        "conversations_read",
     ):  # fmt: skip
         assert f"operationId: {operation}\n" in text
 
@@ -59,12 +62,14 @@ def test_generated_requests_never_cause_a_server_error(guest):
     )
     ids = {"/api/v1/listings/": listing.pk, "/api/v1/bookings/": booking.pk}
     ids["/api/v1/reviews/"] = review.pk
+    conversation = conversation_start(actor=guest, listing=listing, body="Hello")
+    ids["/api/v1/conversations/"] = conversation.pk
     token = client_for(guest)._credentials["HTTP_AUTHORIZATION"]
     failures = []
     with wsgi_connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 26  # the 25 operations of the contract + the API root
+        assert len(operations) == 33  # the 32 operations of the contract + the API root
         for operation in operations:
             failures += _fuzz(operation, ids, token)
     assert failures == []

@@ -1,0 +1,65 @@
+"""Conversation reads shared by REST, GraphQL and the back-office, in a fixed number of queries."""
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from accounts.roles import is_auditor
+
+from .models import Conversation, Message
+
+
+def can_read_every_conversation(user) -> bool:
+    """Staff and auditors read conversations (support, audits); they never take part."""
+    return bool(user and user.is_authenticated and (user.is_staff or is_auditor(user)))
+
+
+def conversation_visible_to(user) -> QuerySet:
+    """The conversations `user` may see: their own as guest or as the listing's host (staff and
+    auditors: all). Everyone else sees none, so others' conversations are a 404."""
+    qs = Conversation.objects.select_related("guest", "listing", "listing__host")
+    if not user or not user.is_authenticated:
+        return qs.none()
+    if can_read_every_conversation(user):
+        return qs
+    return qs.filter(Q(guest=user) | Q(listing__host=user))
+
+
+def _unread_for(user) -> Q:
+    return Q(messages__read_at__isnull=True) & ~Q(messages__sender=user)
+
+
+def conversation_list_for(user) -> QuerySet:
+    """The caller's own conversations (as guest or host), newest message first, each with its
+    unread count and last message, in one query."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        Conversation.objects.select_related("guest", "listing", "listing__host")
+        .filter(Q(guest=user) | Q(listing__host=user))
+        .annotate(
+            unread_count=Count("messages", filter=_unread_for(user)),
+            last_message_body=Subquery(last.values("body")[:1]),
+            last_message_sender=Subquery(last.values("sender")[:1]),
+        )
+        .order_by("-last_message_at", "-created_at", "id")
+    )
+
+
+def unread_count_total(user) -> int:
+    """Messages sent to `user` that they have not read yet, over all their conversations."""
+    return (
+        Message.objects.filter(read_at__isnull=True)
+        .filter(Q(conversation__guest=user) | Q(conversation__listing__host=user))
+        .exclude(sender=user)
+        .count()
+    )
+
+
+def conversation_unread_count(conversation, user) -> int:
+    cached = getattr(conversation, "unread_count", None)
+    if cached is not None:
+        return cached
+    return conversation.messages.filter(read_at__isnull=True).exclude(sender=user).count()
+
+
+def message_list(conversation) -> QuerySet:
+    """A conversation's messages, newest first (clients page backwards)."""
+    return conversation.messages.select_related("sender").order_by("-created_at", "-id")
