@@ -10,12 +10,14 @@ every listing of the page in one query (a window function), the others read the 
 from __future__ import annotations
 
 from reviews.selectors import review_pages_for_listings
+from wishlists.selectors import saved_listing_ids
 
 
 class ListingBatch:
     def __init__(self, listing_ids):
         self.listing_ids = list(dict.fromkeys(listing_ids))
         self._review_pages: dict[tuple[int, int], dict] = {}
+        self._saved: dict[object, set] = {}
 
     def reviews(self, listing_id, *, offset: int, limit: int) -> list:
         key = (offset, limit)
@@ -24,6 +26,13 @@ class ListingBatch:
                 self.listing_ids, offset=offset, limit=limit
             )
         return self._review_pages[key].get(listing_id, [])
+
+    def saved(self, listing_id, user) -> bool:
+        """In one of `user`'s wishlists: one query for the whole page."""
+        key = getattr(user, "pk", None)
+        if key not in self._saved:
+            self._saved[key] = saved_listing_ids(user, self.listing_ids)
+        return listing_id in self._saved[key]
 
 
 def batch_listings(listings) -> None:

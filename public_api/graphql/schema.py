@@ -13,6 +13,8 @@ from .listings.queries import ListingQueries
 from .messaging.mutations import MessagingMutations
 from .messaging.queries import MessagingQueries
 from .reviews.mutations import ReviewMutations
+from .wishlists.mutations import WishlistMutations
+from .wishlists.queries import WishlistQueries
 
 
 class Query(
@@ -21,6 +23,7 @@ class Query(
     CalendarQueries,
     BookingQueries,
     MessagingQueries,
+    WishlistQueries,
     graphene.ObjectType,
 ):
     pass
@@ -33,6 +36,7 @@ class Mutation(
     BookingMutations,
     ReviewMutations,
     MessagingMutations,
+    WishlistMutations,
     graphene.ObjectType,
 ):
     pass

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ledger",
     "audit",
     "messaging",
+    "wishlists",
     "demo",
     "notifications",
     # the interfaces

@@ -8,6 +8,7 @@ from bookings.pricing import Quote as CoreQuote
 from listings.models import Listing as ListingModel
 
 from ..accounts.types import Host
+from ..context import current_user
 from ..loaders import listing_batch
 from ..pagination import CountableConnection, build_connection, page_window
 from ..reviews.types import ReviewConnection
@@ -96,6 +97,9 @@ class Listing(graphene.ObjectType):
     amenities = graphene.List(graphene.NonNull(Amenity), required=True)
     photo = graphene.String(description="URL of the first photo.")
     photos = graphene.List(graphene.NonNull(Photo), required=True)
+    saved = graphene.Boolean(
+        required=True, description="In one of your wishlists (always false when signed out)."
+    )
     reviews = graphene.Field(
         ReviewConnection,
         required=True,
@@ -116,6 +120,12 @@ class Listing(graphene.ObjectType):
     def resolve_photo(listing, info):
         photos = list(listing.photos.all())
         return _absolute_url(info, photos[0].image.url) if photos else None
+
+    def resolve_saved(listing, info):
+        saved = getattr(listing, "is_saved", None)  # annotated by a wishlist's page
+        if saved is not None:
+            return bool(saved)
+        return listing_batch(listing).saved(listing.pk, current_user(info))
 
     def resolve_reviews(listing, info, first=None, after=None):
         offset, limit = page_window(first, after)

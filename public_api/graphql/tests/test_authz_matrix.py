@@ -21,6 +21,8 @@ from tests.factories import (
     make_booking,
     make_completed_stay,
 )
+from wishlists.models import Wishlist
+from wishlists.services import wishlist_add, wishlist_create
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +128,38 @@ OPERATIONS = [
         "markConversationRead",
         "marked",
     ),
+    (
+        "query($wishlist: UUID!) { wishlist(id: $wishlist) {"
+        " name listings { edges { node { title } } } } }",
+        "wishlist",
+        None,
+    ),
+    (
+        'mutation($wishlist: UUID!) { renameWishlist(input: {wishlistId: $wishlist, name: "X"})'
+        " { wishlist { name } errors { field code message } } }",
+        "renameWishlist",
+        "wishlist",
+    ),
+    (
+        "mutation($wishlist: UUID!) { deleteWishlist(input: {wishlistId: $wishlist})"
+        " { deleted errors { field code message } } }",
+        "deleteWishlist",
+        "deleted",
+    ),
+    (
+        "mutation($wishlist: UUID!, $public: UUID!) { addToWishlist(input:"
+        " {wishlistId: $wishlist, listingId: $public})"
+        " { added wishlist { name } errors { field code message } } }",
+        "addToWishlist",
+        "wishlist",
+    ),
+    (
+        "mutation($wishlist: UUID!, $public: UUID!) { removeFromWishlist(input:"
+        " {wishlistId: $wishlist, listingId: $public})"
+        " { removed wishlist { name } errors { field code message } } }",
+        "removeFromWishlist",
+        "wishlist",
+    ),
 ]
 
 
@@ -145,10 +179,14 @@ def world():
         booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
     )
     conversation = conversation_start(actor=guest, booking=booking, body="Private message words")
+    wishlist = wishlist_create(actor=guest, name="Secret wishlist name")
+    public = ListingFactory(title="Public but saved")
+    wishlist_add(wishlist=wishlist, listing=public, actor=guest)
     secrets = [draft.title, listing.title, host.email, guest.email, host.phone, guest.phone,
-               review.comment, block.note, "Private message words"]  # fmt: skip
+               review.comment, block.note, "Private message words", wishlist.name]  # fmt: skip
     variables = {"draft": str(draft.pk), "booking": str(booking.pk), "review": str(review.pk),
-                 "conversation": str(conversation.pk),
+                 "conversation": str(conversation.pk), "wishlist": str(wishlist.pk),
+                 "public": str(public.pk),
                  "listing": str(listing.pk), "block": str(block.pk),
                  "start": str(future(10)), "end": str(future(12))}  # fmt: skip
     return {"variables": variables, "secrets": secrets, "booking": booking, "block": block}
@@ -187,6 +225,11 @@ def test_others_get_null_and_not_found_and_learn_nothing(
     assert Review.objects.get(pk=world["variables"]["review"]).response == ""
     assert list(HostBlock.objects.values_list("pk", flat=True)) == [world["block"].pk]
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
+    wishlist = Wishlist.objects.get(pk=world["variables"]["wishlist"])
+    assert wishlist.name == "Secret wishlist name"
+    assert [str(pk) for pk in wishlist.listings.values_list("pk", flat=True)] == [
+        world["variables"]["public"]
+    ]
 
 
 @pytest.mark.parametrize("caller", ["second_guest", "second_host"])

@@ -27,6 +27,7 @@ from tests.factories import (
     make_completed_stay,
 )
 from tests.fuzzing import fuzz_settings, wsgi_connection_kept_open
+from wishlists.services import wishlist_create
 
 from .conftest import bearer
 
@@ -66,13 +67,14 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
     )
     block = host_block_create(listing=listing, start=future(60), end=future(62), actor=host)
     conversation = conversation_start(actor=guest, booking=booking, body="Hello")
-    ids = [listing.pk, booking.pk, review.pk, block.pk, conversation.pk]
+    wishlist = wishlist_create(actor=guest, name="Sea")
+    ids = [listing.pk, booking.pk, review.pk, block.pk, conversation.pk, wishlist.pk]
     tokens = [bearer(guest)["HTTP_AUTHORIZATION"], bearer(host)["HTTP_AUTHORIZATION"], None]
     failures: list[str] = []
     with wsgi_connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 29  # 11 queries, 18 mutations
+        assert len(operations) == 36  # 13 queries, 23 mutations
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += _server_errors(operation.as_strategy(mode), tokens)

@@ -8,13 +8,14 @@ from listings.selectors import ORDERINGS
 from public_api.common.inputs import check_price_filter
 from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
 from reviews.models import Review
+from wishlists.selectors import saved_listing_ids
 
 # --- output ----------------------------------------------------------------------------------
 
 LIST_FIELDS = [
     "id", "title", "city", "country", "property_type", "nightly_price", "currency",
     "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
-    "instant_book", "host", "photo",
+    "instant_book", "host", "photo", "saved",
 ]  # fmt: skip
 DETAIL_EXTRA_FIELDS = [
     "description", "latitude", "longitude", "cleaning_fee", "weekend_price", "min_nights",
@@ -48,6 +49,9 @@ class ListingItem(serializers.ModelSerializer):
     )
     host = PublicPerson(read_only=True)
     photo = serializers.SerializerMethodField()
+    saved = serializers.SerializerMethodField(
+        help_text="In one of the caller's wishlists (always false when signed out)."
+    )
 
     class Meta:
         model = Listing
@@ -60,6 +64,14 @@ class ListingItem(serializers.ModelSerializer):
         if not photos:
             return None
         return _absolute(self.context.get("request"), photos[0].image.url)
+
+    def get_saved(self, listing) -> bool:
+        saved = getattr(listing, "is_saved", None)  # annotated on pages (wishlists.selectors)
+        if saved is None:
+            request = self.context.get("request")
+            user = request.user if request is not None else None
+            saved = listing.pk in saved_listing_ids(user, [listing.pk])
+        return bool(saved)
 
 
 class ListingDetail(ListingItem):

@@ -26,6 +26,7 @@ from public_api.rest.openapi import with_errors
 from public_api.rest.pagination import PageNumberPagination
 from public_api.rest.query import PAGINATION_PARAMS, NoQuery, parse_query
 from reviews.selectors import review_list_published
+from wishlists.selectors import with_saved_flag
 
 from . import serializers as s
 
@@ -72,7 +73,8 @@ class ListingListView(APIView):
             mine_for=request.user if query.get("mine") else None,
         )
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(listing_search(params), request, view=self)
+        results = with_saved_flag(listing_search(params), request.user)
+        page = paginator.paginate_queryset(results, request, view=self)
         data = s.ListingItem(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 

@@ -19,6 +19,8 @@ from tests.factories import (
     make_booking,
     make_completed_stay,
 )
+from wishlists.models import Wishlist
+from wishlists.services import wishlist_add, wishlist_create
 
 from .conftest import client_for
 
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.django_db
 DRAFT = "/api/v1/listings/{draft}/"
 BOOKING = "/api/v1/bookings/{booking}/"
 CONVERSATION = "/api/v1/conversations/{conversation}/"
+WISHLIST = "/api/v1/wishlists/{wishlist}/"
 
 ENDPOINTS = [
     ("get", DRAFT, None),
@@ -48,6 +51,12 @@ ENDPOINTS = [
     ("get", CONVERSATION + "messages/", None),
     ("post", CONVERSATION + "messages/", {"body": "Let me in"}),
     ("post", CONVERSATION + "read/", None),
+    ("get", WISHLIST, None),
+    ("patch", WISHLIST, {"name": "Taken over"}),
+    ("delete", WISHLIST, None),
+    ("get", WISHLIST + "listings/", None),
+    ("post", WISHLIST + "listings/", {"listing": "{public}"}),
+    ("delete", WISHLIST + "listings/{public}/", None),
 ]
 
 
@@ -67,10 +76,14 @@ def world():
         booking=stay, status=Review.Status.PENDING, comment="Unpublished review words"
     )
     conversation = conversation_start(actor=guest, booking=booking, body="Private message words")
+    wishlist = wishlist_create(actor=guest, name="Secret wishlist name")
+    public = ListingFactory(title="Public but saved")
+    wishlist_add(wishlist=wishlist, listing=public, actor=guest)
     secrets = [draft.title, block.note, listing.title, host.email, guest.email, host.phone,
-               guest.phone, review.comment, "Private message words"]  # fmt: skip
+               guest.phone, review.comment, "Private message words", wishlist.name]  # fmt: skip
     ids = {"draft": draft.pk, "block": block.pk, "booking": booking.pk, "review": review.pk,
-           "conversation": conversation.pk, "start": future(10), "end": future(12)}  # fmt: skip
+           "conversation": conversation.pk, "wishlist": wishlist.pk, "public": public.pk,
+           "start": future(10), "end": future(12)}  # fmt: skip
     return {"ids": ids, "secrets": secrets, "draft": draft, "booking": booking, "review": review}
 
 
@@ -101,3 +114,8 @@ def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
     assert Booking.objects.get(pk=ids["booking"]).status == world["booking"].status
     assert Review.objects.get(pk=ids["review"]).response == ""
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
+    wishlist = Wishlist.objects.get(pk=ids["wishlist"])
+    assert (wishlist.name, list(wishlist.listings.values_list("pk", flat=True))) == (
+        "Secret wishlist name",
+        [ids["public"]],
+    )

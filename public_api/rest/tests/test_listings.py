@@ -37,7 +37,7 @@ def test_search_returns_published_listings_paginated(anon, listing):
     assert set(item) == {
         "id", "title", "city", "country", "property_type", "nightly_price", "currency",
         "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
-        "instant_book", "host", "photo",
+        "instant_book", "host", "photo", "saved",
     }  # fmt: skip
     assert item["nightly_price"] == "100.00"
     assert item["host"] == {"id": str(listing.host.pk), "first_name": "Hugo"}

@@ -14,6 +14,7 @@ from messaging.services import conversation_start
 from reviews.models import Review
 from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
 from tests.fuzzing import fuzz_settings, wsgi_connection_kept_open
+from wishlists.services import wishlist_create
 
 from .conftest import client_for
 
@@ -35,7 +36,9 @@ def test_schema_passes_spectacular_validation_without_warnings(tmp_path):
         "bookings_decline", "bookings_refund_preview", "bookings_cancel", "reviews_create",
         "reviews_respond", "conversations_list", "conversations_create", "conversations_unread",
         "conversations_retrieve", "conversations_messages_list", "conversations_messages_create",
-        "conversations_read",
+        "conversations_read", "wishlists_list", "wishlists_create", "wishlists_retrieve",
+        "wishlists_rename", "wishlists_destroy", "wishlists_listings", "wishlists_listings_add",
+        "wishlists_listings_remove",
     ):  # fmt: skip
         assert f"operationId: {operation}\n" in text
 
@@ -64,12 +67,13 @@ def test_generated_requests_never_cause_a_server_error(guest):
     ids["/api/v1/reviews/"] = review.pk
     conversation = conversation_start(actor=guest, listing=listing, body="Hello")
     ids["/api/v1/conversations/"] = conversation.pk
+    ids["/api/v1/wishlists/"] = wishlist_create(actor=guest, name="Sea").pk
     token = client_for(guest)._credentials["HTTP_AUTHORIZATION"]
     failures = []
     with wsgi_connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 33  # the 32 operations of the contract + the API root
+        assert len(operations) == 41  # the 40 operations of the contract + the API root
         for operation in operations:
             failures += _fuzz(operation, ids, token)
     assert failures == []
