@@ -137,14 +137,14 @@ def message_recipient(message: Message):
 
 # --- notifications -------------------------------------------------------------------------
 #
-# Each new message should reach the other party by email, at most once, batched when several
-# arrive within MESSAGE_NOTIFY_DELAY_MINUTES. The delivery itself belongs to the project's
-# notification outbox; this module decides WHAT is due (the rule) and marks it notified in the
-# same transaction as the outbox rows are written, so a retry never sends twice.
+# Each new message reaches the other party by email, at most once, batched when several arrive
+# within MESSAGE_NOTIFY_DELAY_MINUTES. This module decides WHAT is due (the rule) and marks it
+# notified in the same transaction as it writes the outbox rows (notifications), so a retry
+# never sends twice; the outbox delivers.
 
 
 def notification_delay() -> timedelta:
-    return timedelta(minutes=getattr(settings, "MESSAGE_NOTIFY_DELAY_MINUTES", 5))
+    return timedelta(minutes=settings.MESSAGE_NOTIFY_DELAY_MINUTES)
 
 
 def message_notifications_collect(*, now=None) -> list[dict]:
@@ -185,3 +185,33 @@ def message_notifications_collect(*, now=None) -> list[dict]:
                 )
         Message.objects.filter(pk__in=done).update(notified_at=now)
     return due
+
+
+def message_notifications_send(*, now=None) -> int:
+    """Turn the batches due now into outbox rows (notifications), in the same transaction that
+    marks their messages notified: each message causes at most one email, and a batch of quick
+    messages one email. Returns how many emails were queued. Run every minute by beat."""
+    from notifications.services import notification_create
+
+    queued = 0
+    with transaction.atomic():
+        for batch in message_notifications_collect(now=now):
+            messages = batch["messages"]
+            conversation = batch["conversation"]
+            newest = messages[-1]
+            row = notification_create(
+                event="message_received",
+                ref=f"message:{newest.pk}",
+                recipient=batch["recipient"],
+                context={
+                    "recipient_name": batch["recipient"].first_name or "there",
+                    "link": f"{settings.SITE_URL}/api/v1/conversations/{conversation.pk}/",
+                    "sender_name": newest.sender.first_name or "Someone",
+                    "listing_title": conversation.listing.title,
+                    "conversation_id": str(conversation.pk),
+                    "count": len(messages),
+                    "messages": [m.body[:1000] for m in messages[-5:]],
+                },
+            )
+            queued += row is not None
+    return queued

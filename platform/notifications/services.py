@@ -52,6 +52,7 @@ EVENTS: dict[str, Event] = {
     "booking_expired": Event("{listing_title}: your booking has expired", "guest"),
     "review_published": Event("A new review of {listing_title} is published", "host"),
     "review_response": Event("{host_name} answered your review of {listing_title}", "guest"),
+    "message_received": Event("{sender_name} wrote to you about {listing_title}", "both"),
 }
 
 _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("notifications_muted", default=False)

@@ -211,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-stale-bookings": {"task": "bookings.expire_stale", "schedule": 60.0},
     "complete-finished-stays": {"task": "bookings.complete_finished", "schedule": 15 * 60.0},
     "send-due-notifications": {"task": "notifications.send_due", "schedule": 60.0},
+    "notify-new-messages": {"task": "messaging.notify_new_messages", "schedule": 60.0},
     "recovery-sweep": {"task": "common.recovery_sweep", "schedule": 60.0},
     "refresh-ratings": {"task": "reviews.refresh_ratings", "schedule": 6 * 3600.0},
     "purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
@@ -234,6 +235,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 # A row claimed for sending this long ago belongs to a worker that died: sent again.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
+# A new message is emailed once its sender has been quiet this long (quick messages: one email).
+MESSAGE_NOTIFY_DELAY_MINUTES = env.int("MESSAGE_NOTIFY_DELAY_MINUTES", default=5)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

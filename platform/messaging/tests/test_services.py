@@ -4,6 +4,7 @@ and which messages are due for an email."""
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from accounts import roles
@@ -19,8 +20,10 @@ from messaging.services import (
     conversation_mark_read,
     conversation_start,
     message_notifications_collect,
+    message_notifications_send,
     message_send,
 )
+from notifications.models import Notification
 from tests.factories import HostFactory, ListingFactory, UserFactory, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +183,23 @@ def test_messages_read_before_the_email_need_none(guest, host, listing):
 
     assert message_notifications_collect(now=timezone.now()) == []
     assert conversation.messages.get().notified_at is not None
+
+
+def test_due_batches_become_one_outbox_email_each(
+    guest, host, listing, django_capture_on_commit_callbacks
+):
+    conversation = conversation_start(actor=guest, listing=listing, body="Is there parking?")
+    message_send(conversation=conversation, actor=guest, body="And a cot?")
+    later = timezone.now() + dt.timedelta(minutes=6)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert message_notifications_send(now=later) == 1
+    assert message_notifications_send(now=later) == 0  # at most once
+    row = Notification.objects.get()
+    assert (row.event, row.recipient) == ("message_received", host)
+    assert row.context["count"] == 2
+    [email] = mail.outbox  # sent on commit (eager tasks in tests)
+    assert email.to == [host.email]
+    assert "Gina" in email.subject and listing.title in email.subject
+    assert "And a cot?" in email.body
+    assert guest.email not in email.body
