@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
 
 from reviews import services
-from reviews.models import Review
+from reviews.models import CATEGORY_FIELDS, Review
 
 from ..confirm import confirmation_page, confirmed
 from ..errors import apply_to_each
@@ -49,8 +50,7 @@ class ReviewAdmin(BackofficeAdmin):
     ordering = ("created_at",)  # the queue: oldest first
     actions = ("publish", "reject")
     fields = (
-        "listing", "author_name", "rating",
-        ("cleanliness", "accuracy", "communication", "location", "check_in", "value"),
+        "listing", "author_name", "rating", "category_ratings",
         "comment", "status", "rejection_reason", "moderated_by", "moderated_at",
         "response", "responded_at", "created_at",
     )  # fmt: skip
@@ -98,6 +98,20 @@ class ReviewAdmin(BackofficeAdmin):
     def author_name(self, obj):
         return f"{obj.author.first_name} {obj.author.last_name}".strip() or "(no name)"
 
+    @display(description=_("Ratings by category"))
+    def category_ratings(self, obj):
+        """One compact row of label-over-score cells. As six read-only fields on one line they
+        overlapped their labels ("Accu4racy") and pushed the page past the window."""
+        cells = [
+            (Review._meta.get_field(name).verbose_name.capitalize(), getattr(obj, name))
+            for name in CATEGORY_FIELDS
+        ]
+        items = format_html_join(
+            "", '<li><span class="category-label">{}</span> <strong>{}</strong></li>',
+            ((label, "—" if score is None else f"{score}/5") for label, score in cells),
+        )  # fmt: skip
+        return format_html('<ul class="category-ratings">{}</ul>', items)
+
     @display(description=_("Moderated by"))
     def moderator_name(self, obj):
         return person_label(obj.moderated_by) if obj.moderated_by_id else "—"
@@ -121,7 +135,7 @@ class ReviewAdmin(BackofficeAdmin):
         apply_to_each(
             request, queryset,
             lambda review: services.review_publish(review=review, actor=request.user),
-            done="{count} review(s) published.",
+            done=("{count} review published.", "{count} reviews published."),
         )  # fmt: skip
 
     @action(description=_("Reject with a reason"), permissions=["moderate"], icon="block")
@@ -140,5 +154,5 @@ class ReviewAdmin(BackofficeAdmin):
         apply_to_each(
             request, queryset,
             lambda review: services.review_reject(review=review, actor=request.user, reason=reason),
-            done="{count} review(s) rejected.",
+            done=("{count} review rejected.", "{count} reviews rejected."),
         )  # fmt: skip
