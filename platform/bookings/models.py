@@ -82,9 +82,15 @@ class Booking(BaseModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(check_out__gt=F("check_in")), name="booking_check_out_after_check_in"
+                condition=Q(check_out__gt=F("check_in")),
+                name="booking_check_out_after_check_in",
+                violation_error_message="Check-out must be after check-in.",
             ),
-            models.CheckConstraint(condition=Q(guests__gte=1), name="booking_guests_positive"),
+            models.CheckConstraint(
+                condition=Q(guests__gte=1),
+                name="booking_guests_positive",
+                violation_error_message="A booking is for at least one guest.",
+            ),
         ]
         indexes = [
             models.Index(fields=["listing", "check_in", "check_out"], name="booking_calendar"),

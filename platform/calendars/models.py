@@ -36,9 +36,15 @@ class CalendarDay(BaseModel):
     class Meta:
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["listing", "date"], name="calendar_day_unique"),
+            models.UniqueConstraint(
+                fields=["listing", "date"],
+                name="calendar_day_unique",
+                violation_error_message="This night already has an override: change that one.",
+            ),
             models.CheckConstraint(
-                condition=Q(price__isnull=True) | Q(price__gt=0), name="calendar_day_price_positive"
+                condition=Q(price__isnull=True) | Q(price__gt=0),
+                name="calendar_day_price_positive",
+                violation_error_message="A price must be more than zero.",
             ),
         ]
 
@@ -68,7 +74,9 @@ class Occupancy(BaseModel):
         verbose_name_plural = "occupancies"
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="occupancy_end_after_start"
+                condition=Q(end__gt=F("start")),
+                name="occupancy_end_after_start",
+                violation_error_message="The end date must be after the start date.",
             ),
             PostgresExclusionConstraint(
                 name="occupancy_no_overlap",

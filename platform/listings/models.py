@@ -123,12 +123,18 @@ class Listing(BaseModel):
                 fields=["host", "external_id"],
                 condition=~Q(external_id=""),
                 name="listing_external_id_unique_per_host",
+                violation_error_message="This host already has a listing with this external id.",
             ),
             models.CheckConstraint(
                 condition=Q(min_nights__lte=models.F("max_nights")),
                 name="listing_min_nights_lte_max_nights",
+                violation_error_message="Minimum nights cannot be more than maximum nights.",
             ),
-            models.CheckConstraint(condition=Q(nightly_price__gt=0), name="listing_price_positive"),
+            models.CheckConstraint(
+                condition=Q(nightly_price__gt=0),
+                name="listing_price_positive",
+                violation_error_message="The nightly price must be more than zero.",
+            ),
         ]
         indexes = [
             # The search path: published listings by place, price and capacity.

@@ -53,7 +53,9 @@ class Review(BaseModel):
         permissions = [("moderate_review", "Can publish or reject reviews")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="review_rating_1_to_5",
+                violation_error_message="A rating is from 1 to 5.",
             ),
         ]
         indexes = [
