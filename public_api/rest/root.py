@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 LINKS = {
     "schema": "api:schema",
     "docs": "api:docs",
+    "redoc": "api:redoc",
     "register": "api:auth-register",
     "token": "api:auth-token",
     "me": "api:me",

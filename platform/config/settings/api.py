@@ -58,6 +58,11 @@ SPECTACULAR_SETTINGS = {
         "401/403/404 `{detail}`, 409/422 `{detail, code}`, 429 `{detail}` with `Retry-After`."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files (pinned by the lock),
+    # never from a CDN: the docs work offline and load nothing from another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
