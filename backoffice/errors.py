@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 
 from django.contrib import messages
+from django.utils.translation import ngettext
 
 from common.errors import DomainError
 
@@ -16,9 +17,10 @@ def report_domain_error(request, exc: DomainError, obj=None) -> None:
     messages.error(request, domain_error_text(exc, obj))
 
 
-def apply_to_each(request, objects: Iterable, operation: Callable, *, done: str) -> int:
+def apply_to_each(request, objects: Iterable, operation: Callable, *, done: tuple[str, str]) -> int:
     """Run a service `operation(obj)` on each object; refusals become error messages, the
-    successes one summary ("3 listings published."). Returns how many succeeded."""
+    successes one summary in words: `done` is (singular, plural), e.g. ("{count} listing
+    published.", "{count} listings published."). Returns how many succeeded."""
     succeeded = 0
     for obj in objects:
         try:
@@ -28,5 +30,5 @@ def apply_to_each(request, objects: Iterable, operation: Callable, *, done: str)
         else:
             succeeded += 1
     if succeeded:
-        messages.success(request, done.format(count=succeeded))
+        messages.success(request, ngettext(*done, succeeded).format(count=succeeded))
     return succeeded

@@ -9,7 +9,16 @@ from .roles import Role, role_of
 
 
 class BackofficeAuthenticationForm(AuthenticationForm):
-    """Django's admin login insists on is_staff; hosts, moderators and auditors log in too."""
+    """Django's admin login insists on is_staff; hosts, moderators and auditors log in too,
+    so the wrong-password message does not speak of a "staff account"."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter the correct email address and password. Both fields may be "
+            "case-sensitive."
+        ),
+    }
 
     def confirm_login_allowed(self, user):
         if role_of(user) == Role.NONE:

@@ -69,7 +69,9 @@ def _entry(title, icon, url_name, query="", badge=None, narrower=()):
     return item
 
 
-# (group, [(roles, title, icon, url name, query, badge callback)])
+# (group, [(roles, title, icon, url name, query, badge callback)]). To add a section (the
+# Money pages, say), add a group here: each entry names the roles that see it and an admin URL
+# name; badges are callables registered in BADGES.
 LAYOUT = [
     (_("Overview"), [(EVERYONE, _("Dashboard"), "dashboard", "index", "", None)]),
     (_("Listings"), [
@@ -91,9 +93,12 @@ LAYOUT = [
         ((STAFF, HOST, AUDITOR), _("Payouts"), "payments", "payouts", "", None),
     ]),
     (_("Reviews"), [
-        (EVERYONE, _("Moderation queue"), "rate_review", "reviews_review_changelist",
-         "status__exact=pending", "pending_reviews_badge"),
-        (EVERYONE, _("All reviews"), "reviews", "reviews_review_changelist", "", None),
+        # Hosts cannot publish or reject: no queue (nor its red badge) for them, their reviews.
+        ((STAFF, MODERATOR, AUDITOR), _("Moderation queue"), "rate_review",
+         "reviews_review_changelist", "status__exact=pending", "pending_reviews_badge"),
+        ((STAFF, MODERATOR, AUDITOR), _("All reviews"), "reviews", "reviews_review_changelist",
+         "", None),
+        ((HOST,), _("Reviews"), "reviews", "reviews_review_changelist", "", None),
     ]),
     (_("People"), [((STAFF, AUDITOR), _("Users"), "group",
                     "accounts_user_changelist", "", None)]),

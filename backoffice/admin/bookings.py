@@ -175,7 +175,7 @@ class BookingAdmin(BackofficeAdmin):
         apply_to_each(
             request, queryset.select_related("listing"),
             lambda b: services.booking_accept(booking=b, actor=request.user),
-            done="{count} request(s) accepted.",
+            done=("{count} request accepted.", "{count} requests accepted."),
         )  # fmt: skip
 
     @action(description=_("Decline request"), permissions=["answer"], icon="close")
@@ -192,7 +192,7 @@ class BookingAdmin(BackofficeAdmin):
         apply_to_each(
             request, queryset.select_related("listing"),
             lambda b: services.booking_decline(booking=b, actor=request.user, reason=reason),
-            done="{count} request(s) declined.",
+            done=("{count} request declined.", "{count} requests declined."),
         )  # fmt: skip
 
     @action(
@@ -212,7 +212,7 @@ class BookingAdmin(BackofficeAdmin):
         apply_to_each(
             request, queryset,
             lambda b: services.booking_cancel(booking=b, actor=request.user, reason=reason),
-            done="{count} booking(s) cancelled.",
+            done=("{count} booking cancelled.", "{count} bookings cancelled."),
         )  # fmt: skip
 
     def _refund_row(self, request, booking):

@@ -386,7 +386,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         apply_to_each(
             request, queryset,
             lambda listing: services.listing_publish(listing=listing, actor=request.user),
-            done="{count} listing(s) published.",
+            done=("{count} listing published.", "{count} listings published."),
         )  # fmt: skip
 
     @action(description=_("Unpublish"), permissions=["change"], icon="visibility_off")
@@ -394,7 +394,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         apply_to_each(
             request, queryset,
             lambda listing: services.listing_unpublish(listing=listing, actor=request.user),
-            done="{count} listing(s) unpublished.",
+            done=("{count} listing unpublished.", "{count} listings unpublished."),
         )  # fmt: skip
 
     @action(description=_("Suspend"), permissions=["suspend"], icon="block")
@@ -402,7 +402,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         apply_to_each(
             request, queryset,
             lambda listing: services.listing_suspend(listing=listing, actor=request.user),
-            done="{count} listing(s) suspended.",
+            done=("{count} listing suspended.", "{count} listings suspended."),
         )  # fmt: skip
 
     def has_suspend_permission(self, request, obj=None):

@@ -38,11 +38,21 @@ def test_dashboard_is_active_only_on_the_dashboard(as_staff):
     assert active_entries(as_staff, reverse("admin:listings_listing_changelist")) == ["Listings"]
 
 
-def test_a_review_opened_from_the_queue_keeps_the_queue_active(as_host, own_listing):
+def test_a_review_opened_from_the_queue_keeps_the_queue_active(as_moderator, own_listing):
     from tests.factories import ReviewFactory, make_completed_stay
 
     review = ReviewFactory(booking=make_completed_stay(listing=own_listing))
     url = reverse("admin:reviews_review_change", args=[review.pk])
     filters = "?_changelist_filters=status__exact%3Dpending"
-    assert active_entries(as_host, url + filters) == ["Moderation queue"]
-    assert active_entries(as_host, url) == ["All reviews"]
+    assert active_entries(as_moderator, url + filters) == ["Moderation queue"]
+    assert active_entries(as_moderator, url) == ["All reviews"]
+
+
+def test_hosts_have_no_moderation_queue(as_host, own_listing):
+    from tests.factories import ReviewFactory, make_completed_stay
+
+    ReviewFactory(booking=make_completed_stay(listing=own_listing))  # pending, on their listing
+    page = as_host.get(reverse("admin:index"))
+    titles = [str(i["title"]) for g in page.context["sidebar_navigation"] for i in g["items"]]
+    assert "Moderation queue" not in titles
+    assert "Reviews" in titles

@@ -77,7 +77,7 @@ def test_moderator_publishes_a_review_and_the_rating_changes(login, page, shot):
     page.locator(f'input.action-select[value="{review.pk}"]').check()
     page.select_option("select[name=action]", "publish")
     page.locator("#changelist-actions button[type=submit], button[name=index]").first.click()
-    page.wait_for_selector("text=1 review(s) published.")
+    page.wait_for_selector("text=1 review published.")
     shot("moderation-published")
     listing.refresh_from_db()
     assert listing.rating_average == Decimal("3.00")
