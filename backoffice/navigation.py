@@ -75,6 +75,8 @@ def _entry(title, icon, url_name, query="", badge=None, narrower=()):
 LAYOUT = [
     (_("Overview"), [(EVERYONE, _("Dashboard"), "dashboard", "index", "", None)]),
     (_("Listings"), [
+        ((STAFF, HOST, AUDITOR), _("Calendar"), "calendar_view_month", "calendar_timeline", "",
+         None),
         (EVERYONE, _("Listings"), "home_work", "listings_listing_changelist", "", None),
         ((STAFF, HOST, AUDITOR), _("Host blocks"), "event_busy",
          "calendars_hostblock_changelist", "", None),

@@ -20,8 +20,15 @@ class BackofficeSite(UnfoldAdminSite):
 
     def extra_urls(self):
         from .audit_views import audit_timeline_csv, audit_timeline_view
+        from .calendar_views import calendar_timeline_view, listing_calendar_view
 
         return [
+            path("calendar/", self.admin_view(calendar_timeline_view), name="calendar_timeline"),
+            path(
+                "calendar/<uuid:listing_id>/",
+                self.admin_view(listing_calendar_view),
+                name="calendar_listing",
+            ),
             path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
             path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -228,7 +230,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     inlines = (PhotoInline, CalendarDayInline, HostBlockInline)
     list_display = (
         "thumbnail", "title", "host_email", "city", "country", "nightly_price_display",
-        "status_badge", "instant_book", "rating_average", "review_count",
+        "status_badge", "instant_book", "rating_average", "review_count", "calendar_link",
     )  # fmt: skip
     list_display_links = ("thumbnail", "title")
     list_filter = (
@@ -244,6 +246,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     autocomplete_fields = ("host",)
     readonly_fields = ("status", "rating_average", "review_count", "created_at", "updated_at")
     actions = ("publish", "unpublish", "suspend")
+    actions_detail = ("open_calendar",)
     resource_classes = [ListingResource] if ListingResource else []
     fieldsets = (
         (_("Details"), {"classes": ["tab"], "fields": (
@@ -279,7 +282,8 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     def get_list_display(self, request):
         columns = super().get_list_display(request)
         if request_role(request) == Role.MODERATOR:
-            return [c for c in columns if c != "host_email"]  # a decision needs no email
+            # A decision needs no email; moderators have no calendar.
+            return [c for c in columns if c not in ("host_email", "calendar_link")]
         return columns
 
     def get_search_fields(self, request):
@@ -328,6 +332,15 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     @display(description=_("Nightly price"), ordering="nightly_price")
     def nightly_price_display(self, obj):
         return f"{obj.nightly_price} {obj.currency}"
+
+    @display(description=_("Calendar"))
+    def calendar_link(self, obj):
+        url = reverse("admin:calendar_listing", args=[obj.pk])
+        return format_html(
+            '<a href="{}" class="calendar-link" title="{}">'
+            '<span class="material-symbols-outlined">calendar_month</span></a>',
+            url, _("Open the calendar"),
+        )  # fmt: skip
 
     @display(
         description=_("Status"),
@@ -404,6 +417,14 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
             lambda listing: services.listing_suspend(listing=listing, actor=request.user),
             done=("{count} listing suspended.", "{count} listings suspended."),
         )  # fmt: skip
+
+    @action(description=_("Calendar"), url_path="open-calendar", icon="calendar_month",
+            permissions=["calendar"])  # fmt: skip
+    def open_calendar(self, request, object_id):
+        return redirect(reverse("admin:calendar_listing", args=[object_id]))
+
+    def has_calendar_permission(self, request, obj=None):
+        return request_role(request) in (Role.STAFF, Role.HOST, Role.AUDITOR)
 
     def has_suspend_permission(self, request, obj=None):
         return request_role(request) == Role.STAFF and self.has_change_permission(request, obj)

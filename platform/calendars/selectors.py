@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bookings.pricing import PriceRules, night_price, stay_nights
+from bookings.pricing import FRIDAY, SATURDAY, PriceRules, night_price, stay_nights
 from common.dates import today_in
 
 from .models import CalendarDay, Occupancy
@@ -77,3 +77,102 @@ def occupied_ranges(listing, start: date | None = None):
         else:
             merged.append([occ_start, occ_end])
     return [(a, b) for a, b in merged]
+
+
+# --- the back-office calendar: several listings, a window of nights, in a fixed query count ---
+
+
+@dataclass(frozen=True)
+class Night:
+    date: date
+    price: Decimal
+    reason: str  # "override", "weekend" or "weekday": why the night costs what it costs
+    closed: bool  # the host closed the night (a CalendarDay with is_blocked)
+    past: bool
+
+
+@dataclass(frozen=True)
+class Stay:
+    """An active occupancy seen from the calendar: a booking or a host block."""
+
+    id: object
+    kind: str  # Occupancy.Kind
+    start: date
+    end: date
+    label: str  # the guest's first name, or the block's note
+    status: str  # the booking's status; "block" for a host block
+    booking_id: object = None
+
+    def nights_within(self, start: date, end: date) -> int:
+        return (min(self.end, end) - max(self.start, start)).days
+
+
+@dataclass
+class ListingCalendar:
+    listing: object
+    start: date
+    end: date
+    nights: list[Night]
+    stays: list[Stay]
+
+    def stay_on(self, day: date) -> Stay | None:
+        return next((s for s in self.stays if s.start <= day < s.end), None)
+
+
+def _reason(rules: PriceRules, day: date, prices: dict) -> str:
+    if prices.get(day) is not None:
+        return "override"
+    if rules.weekend_price is not None and day.weekday() in (FRIDAY, SATURDAY):
+        return "weekend"
+    return "weekday"
+
+
+def calendar_grid(listings, start: date, end: date) -> list[ListingCalendar]:
+    """Night by night for [start, end), for each listing: price and why, closed nights, and the
+    active bookings and blocks overlapping the window (with the guest's first name and the
+    booking's status). Two queries whatever the number of listings and nights."""
+    listings = list(listings)
+    ids = [listing.pk for listing in listings]
+    prices: dict = {pk: {} for pk in ids}
+    closed: dict = {pk: set() for pk in ids}
+    overrides = CalendarDay.objects.filter(listing_id__in=ids, date__gte=start, date__lt=end)
+    for listing_id, day, price, is_blocked in overrides.values_list(
+        "listing_id", "date", "price", "is_blocked"
+    ):
+        if price is not None:
+            prices[listing_id][day] = price
+        if is_blocked:
+            closed[listing_id].add(day)
+    stays: dict = {pk: [] for pk in ids}
+    occupancies = (
+        Occupancy.objects.filter(listing_id__in=ids, is_active=True, start__lt=end, end__gt=start)
+        .select_related("booking__guest")
+        .order_by("start")
+    )
+    for occ in occupancies:
+        booking = getattr(occ, "booking", None) if occ.kind == Occupancy.Kind.BOOKING else None
+        if booking is not None:
+            label = booking.guest.first_name or "Guest"
+            status, booking_id = booking.status, booking.pk
+        else:
+            label, status, booking_id = occ.note or "Blocked", "block", None
+        stays[occ.listing_id].append(
+            Stay(occ.pk, occ.kind, occ.start, occ.end, label, status, booking_id)
+        )
+    grid = []
+    for listing in listings:
+        rules = PriceRules.of(listing)
+        today = today_in(listing.time_zone)
+        own_prices = prices[listing.pk]
+        nights = [
+            Night(
+                day,
+                night_price(rules, day, own_prices),
+                _reason(rules, day, own_prices),
+                day in closed[listing.pk],
+                day < today,
+            )
+            for day in stay_nights(start, end)
+        ]
+        grid.append(ListingCalendar(listing, start, end, nights, stays[listing.pk]))
+    return grid

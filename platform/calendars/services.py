@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from bookings.pricing import stay_nights
 from common.actor import attributed_to
 from common.dates import today_in
 from common.errors import DomainError, NotPermitted, ValidationFailed
@@ -117,3 +118,70 @@ def calendar_day_set(
         defaults={"price": money(price) if price is not None else None, "is_blocked": is_blocked},
     )
     return entry
+
+
+def _range_for_changes(listing, start: date, end: date) -> None:
+    validate_range(start, end)
+    if start < today_in(listing.time_zone):
+        raise ValidationFailed("past_dates", "Past nights cannot be changed.", field="start")
+
+
+@attributed_to("actor")
+@transaction.atomic
+def calendar_price_set(*, listing, start: date, end: date, price: Decimal | None, actor) -> int:
+    """Set the price of the nights [start, end), or with `price` None clear their overrides
+    (back to the listing's weekday/weekend price). Closed nights stay closed. Returns the
+    number of nights changed."""
+    ensure_can_manage_listing(listing, actor)
+    _range_for_changes(listing, start, end)
+    if price is not None and Decimal(price) <= 0:
+        raise ValidationFailed("invalid_price", "A price must be more than zero.", field="price")
+    closed = set(
+        CalendarDay.objects.filter(
+            listing=listing, date__gte=start, date__lt=end, is_blocked=True
+        ).values_list("date", flat=True)
+    )
+    nights = stay_nights(start, end)
+    for day in nights:
+        calendar_day_set(
+            listing=listing, day=day, actor=actor, price=price, is_blocked=day in closed
+        )
+    return len(nights)
+
+
+@attributed_to("actor")
+@transaction.atomic
+def calendar_nights_open(*, listing, start: date, end: date, actor) -> int:
+    """Unblock the nights [start, end): host blocks are removed from them (a block reaching
+    outside the range is trimmed, or split in two, so the nights outside stay blocked) and
+    closed nights reopen with their price override kept. Bookings are never touched. Returns
+    the number of nights that were blocked or closed."""
+    ensure_can_manage_listing(listing, actor)
+    _range_for_changes(listing, start, end)
+    opened: set[date] = set()
+    blocks = HostBlock.objects.select_for_update().filter(
+        listing=listing, is_active=True, start__lt=end, end__gt=start
+    )
+    for block in list(blocks):
+        overlap_start, overlap_end = max(block.start, start), min(block.end, end)
+        opened.update(stay_nights(overlap_start, overlap_end))
+        keep = [(a, b) for a, b in ((block.start, start), (end, block.end)) if a < b]
+        note, created_by = block.note, block.created_by
+        block.delete()
+        for keep_start, keep_end in keep:
+            # These nights were blocked a moment ago: nothing else can hold them.
+            Occupancy.objects.create(
+                listing=listing,
+                start=keep_start,
+                end=keep_end,
+                kind=Occupancy.Kind.BLOCK,
+                note=note,
+                created_by=created_by,
+            )
+    closed = CalendarDay.objects.filter(
+        listing=listing, date__gte=start, date__lt=end, is_blocked=True
+    )
+    for entry in list(closed):
+        opened.add(entry.date)
+        calendar_day_set(listing=listing, day=entry.date, actor=actor, price=entry.price)
+    return len(opened)
