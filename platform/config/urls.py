@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from common.health import health, ready
+from common.metrics import metrics
 
 urlpatterns = [
     # What the product is, with links to each way in (the login page's "Return to site").
@@ -20,6 +21,7 @@ urlpatterns = [
     path("graphql/", include("public_api.graphql.urls")),
     path("healthz", health, name="health"),
     path("ready", ready, name="ready"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 if settings.DEBUG:

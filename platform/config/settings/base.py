@@ -297,3 +297,17 @@ IDEMPOTENCY_ABANDONED_SECONDS = env.int("IDEMPOTENCY_ABANDONED_SECONDS", default
 from .api import *  # noqa: E402, F403  REST, JWT, OpenAPI
 from .backoffice import *  # noqa: E402, F403  django-unfold, import-export
 from .graphql import *  # noqa: E402, F403  GraphQL
+
+# --- Observability: Prometheus metrics at /metrics (common.metrics), Sentry with SENTRY_DSN ----
+INSTALLED_APPS += ["django_prometheus"]  # noqa: F405
+MIDDLEWARE = [  # first and last, so the timings cover every other middleware
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,  # noqa: F405
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# A scraper outside the deployment sends "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+from config.sentry import init_sentry  # noqa: E402
+
+SENTRY_ENABLED = init_sentry(env)
