@@ -122,6 +122,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode (docs/scaling.md): a server-side cursor would
+    # outlive the transaction that owns its server connection.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
+
+# Optional read replica (docs/scaling.md): search, listing pages, public reviews and the
+# dashboard read from it; writes, and a client's reads right after its own writes, use the
+# primary (common.replicas).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    for _option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        if _option in DATABASES["default"]:
+            DATABASES["replica"][_option] = DATABASES["default"][_option]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+REPLICA_READ_VIEWS = env.list(
+    "REPLICA_READ_VIEWS",
+    default=["api:listing-list", "api:listing-detail", "api:listing-reviews", "admin:index"],
+)
+# How long a client reads from the primary after writing: the replica lag you accept.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 
 # --- Cache and sessions ---------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -297,6 +320,9 @@ IDEMPOTENCY_ABANDONED_SECONDS = env.int("IDEMPOTENCY_ABANDONED_SECONDS", default
 from .api import *  # noqa: E402, F403  REST, JWT, OpenAPI
 from .backoffice import *  # noqa: E402, F403  django-unfold, import-export
 from .graphql import *  # noqa: E402, F403  GraphQL
+
+# Innermost: it decides per view whether reads may use the replica (common.replicas).
+MIDDLEWARE += ["common.replicas.ReplicaMiddleware"]  # noqa: F405
 
 # --- Observability: Prometheus metrics at /metrics (common.metrics), Sentry with SENTRY_DSN ----
 INSTALLED_APPS += ["django_prometheus"]  # noqa: F405
