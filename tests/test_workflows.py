@@ -217,7 +217,7 @@ def test_deploy_runs_for_tags_behind_the_production_environment():
 
 def test_test_job_installs_what_the_suite_needs():
     script = "\n".join(step.get("run", "") for step in steps("test"))
-    for package in ("chromium", "nodejs", "npm", "postgresql-client"):
+    for package in ("chromium", "nodejs", "npm", "postgresql-client", "pgbouncer"):
         assert re.search(rf"apt-get install[^\n]*(\\\n[^\n]*)*\b{package}\b", script), package
 
 
