@@ -46,6 +46,7 @@ class PriceRules:
 class NightPrice:
     date: date
     price: Decimal
+    reason: str = "weekday"  # why this price: "override", "weekend" or "weekday"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class Quote:
         """A JSON-safe copy stored on the booking (immutable price record)."""
         data = asdict(self)
         data["nightly"] = [
-            {"date": n.date.isoformat(), "price": str(n.price)} for n in self.nightly
+            {"date": n.date.isoformat(), "price": str(n.price), "reason": n.reason}
+            for n in self.nightly
         ]
         for key in ("check_in", "check_out"):
             data[key] = data[key].isoformat()
@@ -88,6 +90,16 @@ class Quote:
                 data[key] = str(value)
         data["nights"] = self.nights
         return data
+
+
+def night_reason(rules: PriceRules, night: date, overrides: dict[date, Decimal]) -> str:
+    """Why a night costs what night_price says: the host's override, the weekend price, or
+    the nightly (weekday) price."""
+    if overrides.get(night) is not None:
+        return "override"
+    if rules.weekend_price is not None and night.weekday() in (FRIDAY, SATURDAY):
+        return "weekend"
+    return "weekday"
 
 
 def night_price(rules: PriceRules, night: date, overrides: dict[date, Decimal]) -> Decimal:
@@ -122,7 +134,8 @@ def quote(
 ) -> Quote:
     overrides = overrides or {}
     nightly = [
-        NightPrice(d, night_price(rules, d, overrides)) for d in stay_nights(check_in, check_out)
+        NightPrice(d, night_price(rules, d, overrides), night_reason(rules, d, overrides))
+        for d in stay_nights(check_in, check_out)
     ]
     subtotal = money(sum((n.price for n in nightly), Decimal("0")))
     discount = percent_of(subtotal, discount_percent(rules, len(nightly)))

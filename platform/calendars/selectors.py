@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bookings.pricing import FRIDAY, SATURDAY, PriceRules, night_price, stay_nights
+from bookings.pricing import PriceRules, night_price, night_reason, stay_nights
 from common.dates import today_in
 
 from .models import CalendarDay, Occupancy
@@ -119,14 +119,6 @@ class ListingCalendar:
         return next((s for s in self.stays if s.start <= day < s.end), None)
 
 
-def _reason(rules: PriceRules, day: date, prices: dict) -> str:
-    if prices.get(day) is not None:
-        return "override"
-    if rules.weekend_price is not None and day.weekday() in (FRIDAY, SATURDAY):
-        return "weekend"
-    return "weekday"
-
-
 def calendar_grid(listings, start: date, end: date) -> list[ListingCalendar]:
     """Night by night for [start, end), for each listing: price and why, closed nights, and the
     active bookings and blocks overlapping the window (with the guest's first name and the
@@ -168,7 +160,7 @@ def calendar_grid(listings, start: date, end: date) -> list[ListingCalendar]:
             Night(
                 day,
                 night_price(rules, day, own_prices),
-                _reason(rules, day, own_prices),
+                night_reason(rules, day, own_prices),
                 day in closed[listing.pk],
                 day < today,
             )

@@ -66,5 +66,17 @@ def test_snapshot_is_json_safe_and_complete():
     snap = q(PriceRules(D("100"), weekend_price=D("120")), date(2027, 3, 4), 3).as_snapshot()
     assert snap["nights"] == 3
     assert [n["price"] for n in snap["nightly"]] == ["100.00", "120.00", "120.00"]
+    assert [n["reason"] for n in snap["nightly"]] == ["weekday", "weekend", "weekend"]
     assert snap["total"] == "380.80"
     assert snap["check_in"] == "2027-03-04"
+
+
+def test_each_night_says_why_it_costs_what_it_costs():
+    rules = PriceRules(D("100"), weekend_price=D("120"))
+    overrides = {date(2027, 3, 6): D("90")}  # a Saturday
+    result = quote(rules, date(2027, 3, 4), date(2027, 3, 8), overrides=overrides,
+                   guest_fee_rate=D("0"), host_fee_rate=D("0"))  # fmt: skip
+    assert [(n.price, n.reason) for n in result.nightly] == [
+        (D("100.00"), "weekday"), (D("120.00"), "weekend"), (D("90.00"), "override"),
+        (D("100.00"), "weekday"),
+    ]  # fmt: skip
