@@ -12,7 +12,7 @@ def confirmed(request) -> bool:
 
 def confirmation_page(
     model_admin, request, queryset, *, action: str, title: str, rows, columns,
-    reason_form: ReasonForm | None = None, button: str = "Confirm",
+    reason_form: ReasonForm | None = None, button: str = "Confirm", back_url: str = ".",
 ):  # fmt: skip
     """Render the list of what is about to happen (`rows` are lists of cells under `columns`),
     with an optional reason field; submitting re-posts the same action with confirm=yes."""
@@ -27,5 +27,6 @@ def confirmation_page(
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "reason_form": reason_form,
         "button": button,
+        "back_url": back_url,
     }
     return TemplateResponse(request, "backoffice/action_confirm.html", context)

@@ -1,16 +1,24 @@
 """Bookings: read-only records (the price snapshot never changes); answered through actions."""
 
-import json
+from datetime import date
+from decimal import Decimal
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export import fields as ie_fields
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
 from bookings import services
-from bookings.models import Booking
+from bookings.models import CANCELLABLE_STATUSES, Booking
 from common.errors import DomainError
 
 from ..confirm import confirmation_page, confirmed
@@ -20,6 +28,9 @@ from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
 from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
+
+NIGHT_REASONS = {"weekday": _("Nightly price"), "weekend": _("Weekend price"),
+                 "override": _("Your price for that night")}  # fmt: skip
 
 
 def guest_name(user) -> str:
@@ -67,16 +78,12 @@ class BookingAdmin(BackofficeAdmin):
     search_fields = ("listing__title", "guest__first_name", "guest__last_name")
     date_hierarchy = None
     actions = ("accept", "decline", "cancel")
+    actions_detail = ("accept_one", "decline_one", "cancel_one")
+    # One value per row: four read-only dates side by side broke "Dec. 5, 2026, 4:27 p.m."
+    # over four lines; the stay and its events each read on one line.
     fieldsets = (
-        (_("Stay"), {"fields": (
-            "listing", "guest_name", ("check_in", "check_out", "guests"), "status",
-            ("created_at", "expires_at", "accepted_at", "confirmed_at"),
-        )}),
-        (_("Price snapshot (at booking time)"), {"fields": (
-            ("currency", "nightly_subtotal", "discount", "cleaning_fee"),
-            ("service_fee", "taxes", "total", "host_fee"), "price_lines",
-            ("cancellation_policy", "policy_description"),
-        )}),
+        (_("Stay"), {"fields": ("listing", "guest_name", "stay_summary", "status", "timeline")}),
+        (_("Price at booking time"), {"fields": ("price_table", "policy_description")}),
         (_("Payment and cancellation"), {"fields": (
             ("amount_paid", "refund_amount"), ("cancelled_at", "cancellation_reason"),
             "payments",
@@ -154,15 +161,78 @@ class BookingAdmin(BackofficeAdmin):
     def status_badge(self, obj):
         return obj.status, obj.get_status_display()
 
-    @display(description=_("Quote lines"))
-    def price_lines(self, obj):
+    @display(description=_("Stay"))
+    def stay_summary(self, obj):
+        nights = ngettext("%(n)d night", "%(n)d nights", obj.nights) % {"n": obj.nights}
+        guests = ngettext("%(n)d guest", "%(n)d guests", obj.guests) % {"n": obj.guests}
         return format_html(
-            "<pre class='text-xs'>{}</pre>", json.dumps(obj.price_snapshot, indent=2)
-        )
+            '<span class="one-line">{} → {} · {} · {}</span>',
+            date_format(obj.check_in, "D j M Y"), date_format(obj.check_out, "D j M Y"),
+            nights, guests,
+        )  # fmt: skip
 
-    @display(description=_("Policy"))
+    @display(description=_("Timeline"))
+    def timeline(self, obj):
+        events = [
+            (_("Booked"), obj.created_at),
+            (_("Accepted"), obj.accepted_at),
+            (_("Confirmed"), obj.confirmed_at),
+            (_("Cancelled"), obj.cancelled_at),
+        ]
+        waiting = (Booking.Status.REQUESTED, Booking.Status.PENDING_PAYMENT)
+        if obj.expires_at and obj.status in waiting:
+            label = _("Answer by") if obj.status == Booking.Status.REQUESTED else _("Pay by")
+            events.append((label, obj.expires_at))
+        items = format_html_join(
+            "", '<li><span class="event-label">{}</span> {}</li>',
+            ((label, date_format(localtime(when), "j M Y, H:i")) for label, when in events if when),
+        )  # fmt: skip
+        return format_html('<ul class="event-line">{}</ul>', items)
+
+    @display(description=_("Price"))
+    def price_table(self, obj):
+        """The snapshot as a person reads a bill: each night with its price and why, then the
+        fees, the total the guest pays and what the host keeps."""
+        currency = obj.currency
+        snapshot = obj.price_snapshot or {}
+
+        def amount(value, sign=""):
+            return f"{sign}{Decimal(value):,.2f} {currency}"
+
+        nights = [
+            (date_format(date.fromisoformat(n["date"]), "D j M Y"),
+             NIGHT_REASONS.get(n.get("reason"), ""), amount(n["price"]))
+            for n in snapshot.get("nightly", [])
+        ]  # fmt: skip
+        base = obj.nightly_subtotal - obj.discount + obj.cleaning_fee
+        summary = [
+            (ngettext("%(n)d night", "%(n)d nights", len(nights)) % {"n": len(nights)},
+             amount(obj.nightly_subtotal), ""),
+            (_("Discount"), amount(obj.discount, "−"), ""),
+            (_("Cleaning fee"), amount(obj.cleaning_fee), ""),
+            (_("Guest service fee"), amount(obj.service_fee), ""),
+            (_("Taxes"), amount(obj.taxes), ""),
+            (_("Total the guest pays"), amount(obj.total), "total"),
+            (_("Host fee"), amount(obj.host_fee, "−"), ""),
+            (_("Host payout"), amount(base - obj.host_fee), "total"),
+        ]  # fmt: skip
+        night_rows = format_html_join(
+            "", '<tr><td>{}</td><td class="why">{}</td><td class="num">{}</td></tr>', nights
+        )
+        summary_rows = format_html_join(
+            "", '<tr class="{2}"><th colspan="2" scope="row">{0}</th><td class="num">{1}</td></tr>',
+            summary,
+        )  # fmt: skip
+        return format_html(
+            '<table class="price-table" id="price-table"><thead><tr><th>{}</th><th>{}</th>'
+            '<th class="num">{}</th></tr></thead><tbody>{}</tbody><tfoot>{}</tfoot></table>',
+            _("Night"), _("Why"), _("Price"), night_rows, summary_rows,
+        )  # fmt: skip
+
+    @display(description=_("Cancellation policy"))
     def policy_description(self, obj):
-        return (obj.policy_snapshot or {}).get("description", "")
+        description = (obj.policy_snapshot or {}).get("description", "")
+        return f"{obj.cancellation_policy.capitalize()}: {description}"
 
     @display(description=_("Payment records"))
     def payments(self, obj):
@@ -214,6 +284,71 @@ class BookingAdmin(BackofficeAdmin):
             lambda b: services.booking_cancel(booking=b, actor=request.user, reason=reason),
             done=("{count} booking cancelled.", "{count} bookings cancelled."),
         )  # fmt: skip
+
+    # --- the same actions on a booking's own page ---------------------------------------------
+
+    def _detail_booking(self, request, object_id):
+        """The booking of a detail-action URL, scoped (404) and cached for the request (the
+        permission checks of three buttons read it)."""
+        cache = request.__dict__.setdefault("_detail_bookings", {})
+        if object_id not in cache:
+            cache[object_id] = self.get_object(request, unquote(str(object_id)))
+        return cache[object_id]
+
+    def _may(self, request, object_id, statuses) -> bool:
+        if object_id is None:
+            return False
+        booking = self._detail_booking(request, object_id)
+        return booking.status in statuses and self.has_answer_permission(request, booking)
+
+    def has_accept_one_permission(self, request, object_id=None):
+        return self._may(request, object_id, (Booking.Status.REQUESTED,))
+
+    has_decline_one_permission = has_accept_one_permission
+
+    def has_cancel_one_permission(self, request, object_id=None):
+        return self._may(request, object_id, CANCELLABLE_STATUSES)
+
+    def _run_on_one(self, request, object_id, name: str):
+        """Unfold routes a detail action straight to its method: check here what the button's
+        display checked, then run the list action (same services, same confirmation pages) on
+        this one booking and come back to its page."""
+        if not getattr(self, f"has_{name}_one_permission")(request, object_id):
+            raise PermissionDenied
+        booking = self._detail_booking(request, object_id)
+        queryset = self.get_queryset(request).filter(pk=booking.pk)
+        back = reverse("admin:bookings_booking_change", args=[booking.pk])
+        if name == "accept" and not confirmed(request):
+            # A link must not change anything by itself: the list action accepts at once,
+            # the page's button asks first.
+            response = confirmation_page(
+                self, request, queryset, action="accept", title=_("Accept this request?"),
+                columns=[_("Booking"), _("Guest"), _("Nights"), _("Total")],
+                rows=[[booking, guest_name(booking.guest), booking.nights,
+                       f"{booking.total} {booking.currency}"]],
+                button=_("Accept"),
+            )  # fmt: skip
+        else:
+            response = getattr(self, name)(request, queryset)
+        if response is None:
+            return HttpResponseRedirect(back)
+        response.context_data["back_url"] = back
+        return response
+
+    @action(description=_("Accept"), url_path="accept", icon="check",
+            permissions=["accept_one"])  # fmt: skip
+    def accept_one(self, request, object_id):
+        return self._run_on_one(request, object_id, "accept")
+
+    @action(description=_("Decline"), url_path="decline", icon="close",
+            permissions=["decline_one"])  # fmt: skip
+    def decline_one(self, request, object_id):
+        return self._run_on_one(request, object_id, "decline")
+
+    @action(description=_("Cancel (shows the refund)"), url_path="cancel", icon="cancel",
+            permissions=["cancel_one"])  # fmt: skip
+    def cancel_one(self, request, object_id):
+        return self._run_on_one(request, object_id, "cancel")
 
     def _refund_row(self, request, booking):
         try:

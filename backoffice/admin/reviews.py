@@ -2,6 +2,10 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
@@ -49,6 +53,7 @@ class ReviewAdmin(BackofficeAdmin):
     search_fields = ("comment", "listing__title")
     ordering = ("created_at",)  # the queue: oldest first
     actions = ("publish", "reject")
+    actions_detail = ("publish_one", "reject_one")
     fields = (
         "listing", "author_name", "rating", "category_ratings",
         "comment", "status", "rejection_reason", "moderated_by", "moderated_at",
@@ -156,3 +161,48 @@ class ReviewAdmin(BackofficeAdmin):
             lambda review: services.review_reject(review=review, actor=request.user, reason=reason),
             done=("{count} review rejected.", "{count} reviews rejected."),
         )  # fmt: skip
+
+    # --- the same decisions on a review's own page -------------------------------------------
+
+    def _pending_review(self, request, object_id):
+        cache = request.__dict__.setdefault("_detail_reviews", {})
+        if object_id not in cache:
+            cache[object_id] = self.get_object(request, unquote(str(object_id)))
+        return cache[object_id]
+
+    def has_decide_permission(self, request, object_id=None):
+        """Publish and Reject on a pending review's page, for those who moderate."""
+        if object_id is None or not self.has_moderate_permission(request):
+            return False
+        return self._pending_review(request, object_id).status == Review.Status.PENDING
+
+    def _run_on_one(self, request, object_id, name: str):
+        # Unfold routes a detail action straight to its method: check what the button checked.
+        if not self.has_decide_permission(request, object_id):
+            raise PermissionDenied
+        review = self._pending_review(request, object_id)
+        back = reverse("admin:reviews_review_change", args=[review.pk])
+        queryset = self.get_queryset(request).filter(pk=review.pk)
+        if name == "publish" and not confirmed(request):
+            response = confirmation_page(
+                self, request, queryset, action="publish", title=_("Publish this review?"),
+                columns=[_("Listing"), _("Rating"), _("Comment")],
+                rows=[[review.listing, review.rating, review.comment[:120]]],
+                button=_("Publish"),
+            )  # fmt: skip
+        else:
+            response = getattr(self, name)(request, queryset)
+        if response is None:
+            return HttpResponseRedirect(back)
+        response.context_data["back_url"] = back
+        return response
+
+    @action(description=_("Publish"), url_path="publish", icon="check_circle",
+            permissions=["decide"])  # fmt: skip
+    def publish_one(self, request, object_id):
+        return self._run_on_one(request, object_id, "publish")
+
+    @action(description=_("Reject with a reason"), url_path="reject", icon="block",
+            permissions=["decide"])  # fmt: skip
+    def reject_one(self, request, object_id):
+        return self._run_on_one(request, object_id, "reject")
