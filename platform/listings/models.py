@@ -158,6 +158,9 @@ class ListingPhoto(BaseModel):
     image = models.ImageField(upload_to="listings/%Y/%m/")
     caption = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    renditions = models.JSONField(
+        default=dict, blank=True, help_text="Storage names of the resized copies, by size."
+    )
 
     history = audited()
 

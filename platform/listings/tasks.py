@@ -4,7 +4,7 @@ from celery import shared_task
 
 from common.actor import acting_as
 
-from . import imports
+from . import imports, photos
 from .models import ListingImportJob
 
 
@@ -19,3 +19,9 @@ def run_listing_import_job(job_id: str) -> str:
         imports.listing_import_job_run(job=job)
     job.refresh_from_db(fields=["status"])
     return job.status
+
+
+@shared_task(name="listings.render_photo", soft_time_limit=120, time_limit=150)
+def render_listing_photo(photo_id: str) -> dict:
+    """The thumbnail, card and large copies of an uploaded photo."""
+    return photos.listing_photo_render(photo_id)

@@ -9,6 +9,7 @@ from .bookings.queries import BookingQueries
 from .calendars.mutations import CalendarMutations
 from .calendars.queries import CalendarQueries
 from .listings.mutations import ListingMutations
+from .listings.photos import PhotoMutations
 from .listings.queries import ListingQueries
 from .messaging.mutations import MessagingMutations
 from .messaging.queries import MessagingQueries
@@ -37,6 +38,7 @@ class Mutation(
     ReviewMutations,
     MessagingMutations,
     WishlistMutations,
+    PhotoMutations,
     graphene.ObjectType,
 ):
     pass

@@ -246,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
 RECOVERY_SWEEPS = [
     "notifications.services.notification_recover_stuck",
     "listings.imports.listing_import_jobs_recover",
+    "listings.photos.listing_photo_renditions_recover",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -295,6 +296,23 @@ from whitenoise.compress import Compressor  # noqa: E402
 
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Listing photos (listings.photos): bytes of one upload, and decoded size.
+LISTING_PHOTO_MAX_BYTES = env.int("LISTING_PHOTO_MAX_BYTES", default=10_000_000)
+LISTING_PHOTO_MAX_PIXELS = env.int("LISTING_PHOTO_MAX_PIXELS", default=40_000_000)
+# Media on an S3-compatible store (django-storages) when a bucket is named; else MEDIA_ROOT.
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 
 # --- Business settings (read by the core's services) ------------------------------------------
 GUEST_SERVICE_FEE_RATE = Decimal(env("GUEST_SERVICE_FEE_RATE", default="0.12"))

@@ -6,6 +6,7 @@ import graphene
 
 from bookings.pricing import Quote as CoreQuote
 from listings.models import Listing as ListingModel
+from listings.photos import RENDITIONS as PHOTO_RENDITIONS
 
 from ..accounts.types import Host
 from ..context import current_user
@@ -51,13 +52,29 @@ class Amenity(graphene.ObjectType):
     icon = graphene.String(required=True)
 
 
+class PhotoRenditions(graphene.ObjectType):
+    """Resized copies (null until the rendering task has run, usually within seconds)."""
+
+    thumbnail = graphene.String(description="320 px on the long edge.")
+    card = graphene.String(description="720 px on the long edge.")
+    large = graphene.String(description="1600 px on the long edge.")
+
+
 class Photo(graphene.ObjectType):
     id = graphene.UUID(required=True)
     url = graphene.String(required=True)
     caption = graphene.String(required=True)
+    position = graphene.Int(required=True, description="0 is the first photo.")
+    renditions = graphene.Field(PhotoRenditions, required=True)
 
     def resolve_url(photo, info):
         return _absolute_url(info, photo.image.url)
+
+    def resolve_renditions(photo, info):
+        return {
+            name: _absolute_url(info, photo.image.storage.url(stored)) if stored else None
+            for name, stored in ((n, photo.renditions.get(n)) for n in PHOTO_RENDITIONS)
+        }
 
 
 def _absolute_url(info, url: str) -> str:

@@ -3,12 +3,17 @@
 booking, review or calendar block; the response says nothing about the object, and nothing
 changes."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from bookings.models import Booking
 from calendars.models import HostBlock
 from calendars.services import host_block_create
-from listings.models import Listing
+from listings.models import Listing, ListingPhoto
+from listings.photos import listing_photo_add
 from messaging.models import Message
 from messaging.services import conversation_start
 from reviews.models import Review
@@ -25,6 +30,13 @@ from wishlists.models import Wishlist
 from wishlists.services import wishlist_add, wishlist_create
 
 pytestmark = pytest.mark.django_db
+
+
+def tiny_jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "JPEG")
+    return SimpleUploadedFile("a.jpg", out.getvalue())
+
 
 BOOKING_FIELDS = "booking { id listingTitle total } errors { field code message }"
 
@@ -160,6 +172,19 @@ OPERATIONS = [
         "removeFromWishlist",
         "wishlist",
     ),
+    (
+        "mutation($draft: UUID!, $photo: UUID!) { updateListingPhoto(input:"
+        ' {listingId: $draft, photoId: $photo, caption: "Mine now"})'
+        " { photo { caption } errors { field code message } } }",
+        "updateListingPhoto",
+        "photo",
+    ),
+    (
+        "mutation($draft: UUID!, $photo: UUID!) { deleteListingPhoto(input:"
+        " {listingId: $draft, photoId: $photo}) { deleted errors { field code message } } }",
+        "deleteListingPhoto",
+        "deleted",
+    ),
 ]
 
 
@@ -180,13 +205,17 @@ def world():
     )
     conversation = conversation_start(actor=guest, booking=booking, body="Private message words")
     wishlist = wishlist_create(actor=guest, name="Secret wishlist name")
+    photo = listing_photo_add(
+        listing=draft, actor=host, image=tiny_jpeg(), caption="Private photo caption"
+    )
     public = ListingFactory(title="Public but saved")
     wishlist_add(wishlist=wishlist, listing=public, actor=guest)
     secrets = [draft.title, listing.title, host.email, guest.email, host.phone, guest.phone,
-               review.comment, block.note, "Private message words", wishlist.name]  # fmt: skip
+               review.comment, block.note, "Private message words", wishlist.name,
+               photo.caption]  # fmt: skip
     variables = {"draft": str(draft.pk), "booking": str(booking.pk), "review": str(review.pk),
                  "conversation": str(conversation.pk), "wishlist": str(wishlist.pk),
-                 "public": str(public.pk),
+                 "public": str(public.pk), "photo": str(photo.pk),
                  "listing": str(listing.pk), "block": str(block.pk),
                  "start": str(future(10)), "end": str(future(12))}  # fmt: skip
     return {"variables": variables, "secrets": secrets, "booking": booking, "block": block}
@@ -225,6 +254,7 @@ def test_others_get_null_and_not_found_and_learn_nothing(
     assert Review.objects.get(pk=world["variables"]["review"]).response == ""
     assert list(HostBlock.objects.values_list("pk", flat=True)) == [world["block"].pk]
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
+    assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
     wishlist = Wishlist.objects.get(pk=world["variables"]["wishlist"])
     assert wishlist.name == "Secret wishlist name"
     assert [str(pk) for pk in wishlist.listings.values_list("pk", flat=True)] == [

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from calendars.models import HostBlock
 from listings.models import Listing, ListingPhoto
+from listings.photos import RENDITIONS as PHOTO_RENDITIONS
 from listings.selectors import ORDERINGS
 from public_api.common.inputs import check_price_filter
 from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
@@ -34,6 +35,44 @@ class Photo(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, photo) -> str:
         return _absolute(self.context.get("request"), photo.image.url)
+
+
+class Renditions(serializers.Serializer):
+    thumbnail = serializers.URLField(allow_null=True, help_text="320 px on the long edge.")
+    card = serializers.URLField(allow_null=True, help_text="720 px on the long edge.")
+    large = serializers.URLField(allow_null=True, help_text="1600 px on the long edge.")
+
+
+class HostPhoto(Photo):
+    """A photo as its host manages it: its place in the gallery and its resized copies (null
+    until the rendering task has run, usually within seconds)."""
+
+    renditions = serializers.SerializerMethodField()
+
+    class Meta(Photo.Meta):
+        fields = ["id", "url", "caption", "position", "renditions"]
+
+    @extend_schema_field(Renditions)
+    def get_renditions(self, photo) -> dict:
+        request = self.context.get("request")
+        return {
+            name: _absolute(request, photo.image.storage.url(stored)) if stored else None
+            for name, stored in ((n, photo.renditions.get(n)) for n in PHOTO_RENDITIONS)
+        }
+
+
+class PhotoUpload(serializers.Serializer):
+    image = serializers.FileField(
+        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels; metadata is removed."
+    )
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PhotoUpdate(serializers.Serializer):
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    position = serializers.IntegerField(
+        min_value=0, max_value=1000, required=False, help_text="0 is the first photo."
+    )
 
 
 def _absolute(request, url: str) -> str:

@@ -18,6 +18,12 @@ urlpatterns = [
         views.BlockDetailView.as_view(),
         name="listing-block-detail",
     ),
+    path("listings/<str:id>/photos/", views.PhotoCreateView.as_view(), name="listing-photos"),
+    path(
+        "listings/<str:id>/photos/<str:photo_id>/",
+        views.PhotoDetailView.as_view(),
+        name="listing-photo-detail",
+    ),
     path(
         "listings/<str:id>/calendar.ics", views.CalendarFeedView.as_view(), name="listing-calendar"
     ),

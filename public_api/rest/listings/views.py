@@ -18,12 +18,15 @@ from calendars.selectors import listing_availability, occupied_ranges
 from calendars.services import host_block_create, host_block_delete, validate_range
 from common.dates import today_in
 from common.errors import DomainError, NotPermitted
+from listings.models import ListingPhoto
+from listings.photos import listing_photo_add, listing_photo_delete, listing_photo_update
 from listings.selectors import ListingSearch, listing_search, listing_visible_to
 from listings.services import listing_create, listing_delete, listing_update
 from public_api.rest.errors import as_unbookable
 from public_api.rest.lookups import get_visible
 from public_api.rest.openapi import with_errors
 from public_api.rest.pagination import PageNumberPagination
+from public_api.rest.parsers import PhotoMultiPartParser
 from public_api.rest.query import PAGINATION_PARAMS, NoQuery, parse_query
 from reviews.selectors import review_list_published
 from wishlists.selectors import with_saved_flag
@@ -247,6 +250,80 @@ class BlockDetailView(APIView):
             if refusal.code != NOT_LISTING_HOST:
                 raise
             raise NotFound() from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+class PhotoCreateView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [PhotoMultiPartParser]
+
+    @extend_schema(
+        operation_id="listings_photos_create",
+        parameters=[LISTING_ID],
+        request={"multipart/form-data": s.PhotoUpload},
+        responses=with_errors({201: s.HostPhoto}, 400, 401, 403, 404, 409),
+        description=(
+            "Add a photo (multipart, file in `image`). Checked by content: JPEG, PNG or WebP, at "
+            "most 10 MB and 40 megapixels; stored re-encoded without EXIF or other metadata. "
+            "Its renditions (thumbnail, card, large) are made by a background task."
+        ),
+    )
+    def post(self, request, id):
+        listing = visible_listing(request, id)
+        data = s.PhotoUpload(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = listing_photo_add(listing=listing, actor=request.user, **data.validated_data)
+        return Response(
+            s.HostPhoto(photo, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PhotoDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _photo(self, request, id, photo_id):
+        listing = visible_listing(request, id)
+        return get_visible(
+            ListingPhoto.objects.select_related("listing").filter(listing=listing),
+            photo_id,
+            "photo_id",
+        )
+
+    @extend_schema(
+        operation_id="listings_photos_retrieve",
+        parameters=[LISTING_ID, PHOTO_ID],
+        responses=with_errors({200: s.HostPhoto}, 400, 401, 404),
+    )
+    def get(self, request, id, photo_id):
+        photo = self._photo(request, id, photo_id)
+        parse_query(NoQuery, request)
+        return Response(s.HostPhoto(photo, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="listings_photos_update",
+        parameters=[LISTING_ID, PHOTO_ID],
+        request=s.PhotoUpdate,
+        responses=with_errors({200: s.HostPhoto}, 400, 401, 403, 404),
+        description="Change the caption, or move the photo (`position` 0 is the first).",
+    )
+    def patch(self, request, id, photo_id):
+        photo = self._photo(request, id, photo_id)
+        data = s.PhotoUpdate(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = listing_photo_update(photo=photo, actor=request.user, **data.validated_data)
+        return Response(s.HostPhoto(photo, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="listings_photos_destroy",
+        parameters=[LISTING_ID, PHOTO_ID],
+        request=None,
+        responses=with_errors({204: OpenApiResponse(description="Deleted.")}, 400, 401, 403, 404),
+    )
+    def delete(self, request, id, photo_id):
+        listing_photo_delete(photo=self._photo(request, id, photo_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,11 +2,16 @@
 404 for every object endpoint of someone else's draft listing, booking or review, the body
 says nothing about the object, and nothing changes."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from bookings.models import Booking
 from calendars.models import HostBlock
-from listings.models import Listing
+from listings.models import Listing, ListingPhoto
+from listings.photos import listing_photo_add
 from messaging.models import Message
 from messaging.services import conversation_start
 from reviews.models import Review
@@ -26,6 +31,13 @@ from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
+
+def tiny_jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "JPEG")
+    return SimpleUploadedFile("a.jpg", out.getvalue())
+
+
 DRAFT = "/api/v1/listings/{draft}/"
 BOOKING = "/api/v1/bookings/{booking}/"
 CONVERSATION = "/api/v1/conversations/{conversation}/"
@@ -41,6 +53,10 @@ ENDPOINTS = [
     ("post", DRAFT + "blocks/", {"start": "{start}", "end": "{end}"}),
     ("delete", DRAFT + "blocks/{block}/", None),
     ("get", DRAFT + "calendar.ics", None),
+    ("post", DRAFT + "photos/", {"caption": "Mine now"}),
+    ("get", DRAFT + "photos/{photo}/", None),
+    ("patch", DRAFT + "photos/{photo}/", {"caption": "Mine now"}),
+    ("delete", DRAFT + "photos/{photo}/", None),
     ("get", BOOKING, None),
     ("post", BOOKING + "accept/", None),
     ("post", BOOKING + "decline/", {"reason": "no"}),
@@ -69,6 +85,9 @@ def world():
     block = HostBlock.objects.create(
         listing=draft, start=future(40), end=future(42), note="Private block note"
     )
+    photo = listing_photo_add(
+        listing=draft, actor=host, image=tiny_jpeg(), caption="Private photo caption"
+    )
     listing = ListingFactory(host=host, title="Secret loft of the booking", instant_book=False)
     booking = make_booking(listing=listing, guest=guest, check_in=future(20))
     stay = make_completed_stay(listing=listing, guest=guest)
@@ -80,9 +99,11 @@ def world():
     public = ListingFactory(title="Public but saved")
     wishlist_add(wishlist=wishlist, listing=public, actor=guest)
     secrets = [draft.title, block.note, listing.title, host.email, guest.email, host.phone,
-               guest.phone, review.comment, "Private message words", wishlist.name]  # fmt: skip
+               guest.phone, review.comment, "Private message words", wishlist.name,
+               photo.caption]  # fmt: skip
     ids = {"draft": draft.pk, "block": block.pk, "booking": booking.pk, "review": review.pk,
-           "conversation": conversation.pk, "wishlist": wishlist.pk, "public": public.pk,
+           "conversation": conversation.pk, "photo": photo.pk, "wishlist": wishlist.pk,
+           "public": public.pk,
            "start": future(10), "end": future(12)}  # fmt: skip
     return {"ids": ids, "secrets": secrets, "draft": draft, "booking": booking, "review": review}
 
@@ -114,6 +135,7 @@ def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
     assert Booking.objects.get(pk=ids["booking"]).status == world["booking"].status
     assert Review.objects.get(pk=ids["review"]).response == ""
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
+    assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
     wishlist = Wishlist.objects.get(pk=ids["wishlist"])
     assert (wishlist.name, list(wishlist.listings.values_list("pk", flat=True))) == (
         "Secret wishlist name",
