@@ -11,11 +11,14 @@ API_THROTTLE_ANON and API_THROTTLE_USER raised (e.g. 1000000/min), or it measure
 
 import argparse
 import datetime as dt
+import http.cookiejar
 import json
+import re
 import statistics
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -40,6 +43,26 @@ def token(base, email):
     )
     assert status == 200, body
     return json.loads(body)["access"]
+
+
+def back_office(base, email):
+    """An opener with a back-office session (log-in form, CSRF token and all)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/admin/login/", timeout=30).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf, "username": email, "password": "demo-password"}
+    ).encode()
+    request = urllib.request.Request(base + "/admin/login/?next=/admin/", data=form)
+    request.add_header("Referer", base + "/admin/login/")
+    assert "/admin/login/" not in opener.open(request, timeout=30).geturl()
+
+    def dashboard():
+        with opener.open(base + "/admin/", timeout=30) as response:
+            return response.status, response.read()
+
+    return dashboard
 
 
 def scenarios(base):
@@ -77,6 +100,7 @@ def scenarios(base):
             f"&check_out={check_in + dt.timedelta(days=3)}&guests=2",
         ),
         "booking (POST /api/v1/bookings/)": book,
+        "back-office dashboard (staff)": back_office(base, "admin@example.com"),
     }
 
 
