@@ -21,6 +21,7 @@ class BackofficeSite(UnfoldAdminSite):
     def extra_urls(self):
         from .audit_views import audit_timeline_csv, audit_timeline_view
         from .calendar_views import calendar_timeline_view, listing_calendar_view
+        from .docs import kpi_definitions_view
 
         return [
             path("calendar/", self.admin_view(calendar_timeline_view), name="calendar_timeline"),
@@ -29,6 +30,7 @@ class BackofficeSite(UnfoldAdminSite):
                 self.admin_view(listing_calendar_view),
                 name="calendar_listing",
             ),
+            path("kpis/", self.admin_view(kpi_definitions_view), name="kpi_definitions"),
             path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
             path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),

@@ -84,6 +84,9 @@ class KpiReport:
     bookings_per_day: list[tuple[date, int]] = field(default_factory=list)
     revenue_per_week: dict[str, list[tuple[date, Decimal]]] = field(default_factory=dict)
     occupancy_by_city: list[tuple[str, Decimal]] = field(default_factory=list)
+    # The currencies of the listings in scope: a money figure with nothing in it still reads
+    # "0.00 EUR", not a bare "0.00".
+    currencies: list[str] = field(default_factory=list)
 
     @property
     def occupancy_rate(self) -> Decimal | None:
@@ -116,7 +119,7 @@ def kpi_report(*, host=None, days: int = DEFAULT_PERIOD, today: date | None = No
     """The dashboard figures for the last `days` days, for everyone or for one host."""
     days = days if days in PERIODS else DEFAULT_PERIOD
     window = Window.last(days, today)
-    key = f"kpis:v1:{getattr(host, 'pk', 'all')}:{days}:{window.end.isoformat()}"
+    key = f"kpis:v2:{getattr(host, 'pk', 'all')}:{days}:{window.end.isoformat()}"
     report = cache.get(key)
     if report is None:
         report = _compute(window, host)
@@ -197,6 +200,7 @@ def _compute(window: Window, host) -> KpiReport:
         # A night sold can never be "unavailable": blocks never overlap stays.
         supply_by_city[city] = max(supply, sold_by_city.get(city, 0))
     report.available_nights = sum(supply_by_city.values())
+    report.currencies = sorted(listings_by_currency)
     report.occupancy_by_city = sorted(
         ((city, _ratio(sold_by_city.get(city, 0), supply) or Decimal("0.0")))
         for city, supply in supply_by_city.items()
