@@ -29,9 +29,7 @@ def kpi(response, kpi_id):
     return next(k for k in response.context["kpis"] if k["id"] == kpi_id)
 
 
-def test_a_host_without_sales_reads_zeros_in_their_currency_and_why_charts_are_empty(
-    as_host, host
-):
+def test_a_host_without_sales_reads_zeros_in_their_currency_and_why_charts_are_empty(as_host, host):
     ListingFactory(host=host, currency="GBP")
     response = as_host.get(reverse("admin:index"))
     assert kpi(response, "gbv")["lines"] == ["0.00 GBP"]
