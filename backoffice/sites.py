@@ -22,6 +22,7 @@ class BackofficeSite(UnfoldAdminSite):
         from .audit_views import audit_timeline_csv, audit_timeline_view
         from .calendar_views import calendar_timeline_view, listing_calendar_view
         from .docs import kpi_definitions_view
+        from .import_help import amenity_slugs_view, import_template_xlsx
 
         return [
             path("calendar/", self.admin_view(calendar_timeline_view), name="calendar_timeline"),
@@ -31,6 +32,12 @@ class BackofficeSite(UnfoldAdminSite):
                 name="calendar_listing",
             ),
             path("kpis/", self.admin_view(kpi_definitions_view), name="kpi_definitions"),
+            path("amenities/", self.admin_view(amenity_slugs_view), name="amenity_slugs"),
+            path(
+                "listings-import-template.xlsx",
+                self.admin_view(import_template_xlsx),
+                name="listing_import_template_xlsx",
+            ),
             path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
             path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),

@@ -24,6 +24,15 @@ class ListingImportAdminMixin:
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
 
+    def add_success_message(self, result, request):
+        """What happened, in words; a listing import never deletes, so no "0 deleted"."""
+        totals = result.totals
+        messages.success(
+            request,
+            f"Import finished: {totals['new']} new, {totals['update']} updated, "
+            f"{totals['skip']} unchanged listings.",
+        )
+
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, DomainError):
             form.add_error("import_file", e.message)

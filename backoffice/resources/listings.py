@@ -90,6 +90,11 @@ class ListingResource(SafeExportResource):
             })  # fmt: skip
             return row_result
         row_result.add_instance_info(outcome.listing)
+        # What the preview shows (templates/admin/import_export/import_preview.html): a new
+        # row's own values, an updated row's changes as old -> new.
+        row_result.outcome = outcome
+        if outcome.kind == RowKind.NEW:
+            row_result.new_values = new_row_values(outcome.listing, row)
         if self._meta.store_instance or kwargs.get("retain_instance_in_row_result"):
             row_result.instance = outcome.listing
         if outcome.kind in (RowKind.NEW, RowKind.UPDATED):
@@ -122,6 +127,19 @@ class ListingResource(SafeExportResource):
 
     def dehydrate_amenities(self, listing):
         return ", ".join(sorted(a.slug for a in listing.amenities.all()))
+
+
+PREVIEW_COLUMNS = ("title", "city", "country", "property_type", "max_guests", "nightly_price",
+                   "currency", "min_nights", "instant_book")  # fmt: skip
+
+
+def new_row_values(listing, row) -> list[tuple[str, str]]:
+    """(column, value) of a new listing as the import would create it."""
+    values = [(name, imports._as_text(getattr(listing, name))) for name in PREVIEW_COLUMNS]
+    amenities = str(row.get(imports.AMENITIES_COLUMN) or "").strip()
+    if amenities:
+        values.append((imports.AMENITIES_COLUMN, amenities))
+    return values
 
 
 class ListingCSV(base_formats.CSV):

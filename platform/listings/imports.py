@@ -253,6 +253,8 @@ class RowOutcome:
     listing: Listing | None = None
     # field (or "__all__") -> messages; empty unless the row is invalid
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # for an updated row: (field, old value, new value) of what it changes, as text
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -374,18 +376,28 @@ class ListingImport:
         amenities_change = amenity_ids is not None and amenity_ids != current
         if amenities_change:
             self.new_amenities[listing.pk] = amenity_ids
+        changes = []
         if new:
             kind = RowKind.NEW
         elif amenities_change or _snapshot(listing) != before:
             kind = RowKind.UPDATED
             after = _snapshot(listing)
-            self.changed_fields[listing.pk] = [
-                name for name, old, value in zip(EDITABLE_FIELDS, before, after, strict=True)
+            changes = [
+                (name, _as_text(old), _as_text(value))
+                for name, old, value in zip(EDITABLE_FIELDS, before, after, strict=True)
                 if old != value
-            ]  # fmt: skip
+            ]
+            self.changed_fields[listing.pk] = [name for name, _old, _new in changes]
+            if amenities_change:
+                changes.append((AMENITIES_COLUMN, self._slugs(current), self._slugs(amenity_ids)))
         else:
             kind = RowKind.UNCHANGED
-        return RowOutcome(number, kind, external_id, listing)
+        return RowOutcome(number, kind, external_id, listing, changes=changes)
+
+    def _slugs(self, amenity_ids) -> str:
+        if not hasattr(self, "_slug_by_id"):
+            self._slug_by_id = {pk: slug for slug, pk in self.amenities_by_slug.items()}
+        return ", ".join(sorted(self._slug_by_id.get(pk, "?") for pk in amenity_ids))
 
     def _host_for(self, row: Mapping):
         email = _text(row.get(HOST_COLUMN)).lower()
@@ -610,6 +622,15 @@ def parse_cell(name: str, value):
             raise ValueError(f"{name} cannot be negative (got {number}).")
         return number
     return text
+
+
+def _as_text(value) -> str:
+    """A value as the preview shows it (and as a person would type it in the file)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def _snapshot(listing: Listing) -> tuple:

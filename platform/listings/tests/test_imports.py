@@ -434,3 +434,17 @@ def test_a_pending_job_whose_message_was_lost_is_dispatched_again(
     job.refresh_from_db()
     assert job.status == "imported"
     assert imports.listing_import_jobs_recover() == 0
+
+
+def test_an_updated_row_says_what_it_changes_old_and_new(host):
+    listing = ListingFactory(host=host, external_id="CHG", title="Old title", city="Porto",
+                             country="PT", nightly_price=Decimal("80"), max_guests=3)  # fmt: skip
+    listing.amenities.set(Amenity.objects.filter(slug="wifi"))
+    content = csv_bytes([row("CHG", title="New title", nightly_price="95.50",
+                             amenities="wifi, pool")])  # fmt: skip
+    (outcome,) = listing_import_file(user=host, content=content, dry_run=True).outcomes
+    assert outcome.kind == RowKind.UPDATED
+    assert outcome.changes == [
+        ("title", "Old title", "New title"), ("nightly_price", "80.00", "95.50"),
+        ("amenities", "wifi", "pool, wifi"),
+    ]  # fmt: skip
