@@ -1,3 +1,12 @@
 """One ModelAdmin per model, registered on backoffice.sites.site."""
 
-from . import accounts, bookings, calendars, imports, listings, notifications, reviews  # noqa: F401
+from . import (  # noqa: F401
+    accounts,
+    bookings,
+    calendars,
+    imports,
+    listings,
+    notifications,
+    reviews,
+    security,
+)

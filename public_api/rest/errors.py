@@ -6,6 +6,8 @@
     not_found     -> 404 {"detail": "Not found."}            (never says whose or why)
     forbidden     -> 403 {"detail": message, "code": code}
     unprocessable -> 422 {"detail": message, "code": code}
+    unauthenticated -> 401 {"detail": message, "code": code}
+    locked        -> 429 {"detail": message, "code": code} with `Retry-After`
 - Django's `ValidationError` / `SuspiciousOperation` (a malformed id reaching the ORM, an
   oversized body) -> 400, so malformed input is never a 500.
 - Everything else: DRF's handler (401/403/404/405/429 with `Retry-After`).
@@ -28,12 +30,20 @@ STATUS_BY_KIND = {
     "not_found": status.HTTP_404_NOT_FOUND,
     "forbidden": status.HTTP_403_FORBIDDEN,
     "unprocessable": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "unauthenticated": status.HTTP_401_UNAUTHORIZED,
+    "locked": status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
 def domain_error_response(error: DomainError) -> Response:
     status_code = STATUS_BY_KIND.get(error.kind, status.HTTP_409_CONFLICT)
-    return Response(domain_error_body(error, status_code), status=status_code)
+    response = Response(domain_error_body(error, status_code), status=status_code)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    if status_code == status.HTTP_401_UNAUTHORIZED:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def domain_error_body(error: DomainError, status_code: int) -> dict:

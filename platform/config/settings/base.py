@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "import_export",
     "simple_history",
+    "axes",
     # the core
     "common",
     "accounts",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "common.actor.ActorMiddleware",
+    # Last, as django-axes asks: turns a back-office login refused by the lockout into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -270,6 +273,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins (REST, GraphQL tokenAuth and /admin/login/ all go through
+# django.contrib.auth.authenticate) per account and, separately, per client address; either
+# reaching the limit refuses every login of that account / from that address until the
+# cool-off ends or staff delete the lock (back-office: Security > Login lockouts). Unknown
+# accounts are counted and locked like real ones, so the answers never tell them apart.
+AUTHENTICATION_BACKENDS = [
+    "accounts.authentication.LockoutBackend",  # axes' check, first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.authentication.login_identity"
+AXES_CLIENT_IP_CALLABLE = "common.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "backoffice.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a success from one address must not clear another's failures
+# The cool-off runs from the last counted failure; tries during it do not extend it (or an
+# attacker could keep a victim's account locked for ever at one request per cool-off).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # the back-office registers its own lockout admin
+AXES_VERBOSE = False
 LOGIN_URL = "admin:login"
 # unfold's login form drops ?next=, so land people on the back-office after login.
 LOGIN_REDIRECT_URL = "/admin/"

@@ -1,11 +1,11 @@
 import graphene
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import APIException
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.authentication import user_authenticate
 from accounts.models import User as UserModel
 from accounts.services import user_register, user_update_profile
 from common.errors import DomainError, ValidationFailed
@@ -57,11 +57,7 @@ class TokenAuth(DomainMutation):
     @classmethod
     def perform(cls, info, *, email, password):
         check_auth_attempt(info.context)
-        user = authenticate(info.context, email=email, password=password)
-        if user is None:
-            raise DomainError(
-                "invalid_credentials", "No active account found with the given credentials."
-            )
+        user = user_authenticate(request=info.context, email=email, password=password)
         refresh = RefreshToken.for_user(user)
         return {"access": str(refresh.access_token), "refresh": str(refresh)}
 

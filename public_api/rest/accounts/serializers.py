@@ -28,3 +28,13 @@ class Me(serializers.ModelSerializer):
             "id", "email", "first_name", "last_name", "phone", "bio", "is_host", "date_joined",
         ]  # fmt: skip
         read_only_fields = ["id", "email", "is_host", "date_joined"]
+
+
+class TokenInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254, trim_whitespace=False)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+
+class TokenPair(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)

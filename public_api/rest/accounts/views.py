@@ -5,7 +5,9 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.authentication import user_authenticate
 from accounts.services import user_register, user_update_profile
 from public_api.common.throttling import (
     AnonThrottle,
@@ -15,7 +17,7 @@ from public_api.common.throttling import (
 )
 from public_api.rest.openapi import with_errors
 
-from .serializers import Me, RegisteredUser, RegisterInput
+from .serializers import Me, RegisteredUser, RegisterInput, TokenInput, TokenPair
 
 # Login and registration add the strict per-IP "auth" rate to the usual ones; refreshing a
 # token has its own looser per-IP rate, so a client's refreshes never lock its user out of login.
@@ -40,14 +42,28 @@ class RegisterView(APIView):
         return Response(RegisteredUser(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenObtainView(jwt_views.TokenObtainPairView):
-    """Exchange email and password for an access and a refresh token."""
+class TokenObtainView(APIView):
+    """Exchange email and password for an access and a refresh token.
 
+    Wrong credentials are a 401 `invalid_credentials`; too many failures for the account or
+    from the address a 429 `locked_out` with `Retry-After` (the same for unknown emails)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
     throttle_classes = AUTH_THROTTLES
 
-    @extend_schema(operation_id="auth_token", auth=[])
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    @extend_schema(
+        operation_id="auth_token",
+        request=TokenInput,
+        responses=with_errors({200: TokenPair}, 400, 401),
+        auth=[],
+    )
+    def post(self, request):
+        data = TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_authenticate(request=request._request, **data.validated_data)
+        refresh = RefreshToken.for_user(user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
