@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc files, served as our own static files
@@ -243,6 +244,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-ratings": {"task": "reviews.refresh_ratings", "schedule": 6 * 3600.0},
     "purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-sessions": {"task": "accounts.flush_expired_sessions", "schedule": 86400.0},
+    "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
 }
 # The recovery sweep (every minute) calls each of these: re-dispatch work stuck in an
 # intermediate state (the database says what is owed; the broker only carries reminders).
@@ -294,6 +296,12 @@ AXES_RESET_ON_SUCCESS = False  # a success from one address must not clear anoth
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False  # the back-office registers its own lockout admin
 AXES_VERBOSE = False
+# The page of the client app that receives the reset link ({uid} and {token} filled in); it
+# posts them with the new password to /api/v1/auth/password/reset/confirm/.
+PASSWORD_RESET_URL = env(
+    "PASSWORD_RESET_URL", default=f"{SITE_URL}/reset-password?uid={{uid}}&token={{token}}"
+)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600 * 3)
 LOGIN_URL = "admin:login"
 # unfold's login form drops ?next=, so land people on the back-office after login.
 LOGIN_REDIRECT_URL = "/admin/"

@@ -1,14 +1,17 @@
 import graphene
 from django.core.exceptions import ValidationError
-from rest_framework.exceptions import APIException
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.authentication import user_authenticate
 from accounts.models import User as UserModel
-from accounts.services import user_register, user_update_profile
-from common.errors import DomainError, ValidationFailed
+from accounts.services import (
+    password_reset_confirm,
+    password_reset_request,
+    user_change_password,
+    user_register,
+    user_update_profile,
+)
+from accounts.tokens import token_pair_for, token_refresh, token_revoke
+from common.errors import ValidationFailed
 
 from ..context import require_user
 from ..mutations import DomainMutation
@@ -58,8 +61,7 @@ class TokenAuth(DomainMutation):
     def perform(cls, info, *, email, password):
         check_auth_attempt(info.context)
         user = user_authenticate(request=info.context, email=email, password=password)
-        refresh = RefreshToken.for_user(user)
-        return {"access": str(refresh.access_token), "refresh": str(refresh)}
+        return token_pair_for(user)
 
 
 class RefreshTokenInput(graphene.InputObjectType):
@@ -67,22 +69,95 @@ class RefreshTokenInput(graphene.InputObjectType):
 
 
 class RefreshAccessToken(DomainMutation):
-    """A new access token from a refresh token."""
+    """A new access and refresh token from a refresh token, which stops working (rotation)."""
 
     class Arguments:
         input = RefreshTokenInput(required=True)
 
     access = graphene.String()
+    refresh = graphene.String()
 
     @classmethod
     def perform(cls, info, *, refresh):
         check_refresh_attempt(info.context)
-        serializer = TokenRefreshSerializer(data={"refresh": refresh})
-        try:
-            serializer.is_valid(raise_exception=True)
-        except (TokenError, APIException) as exc:  # expired, forged, blank, user gone
-            raise DomainError("token_invalid", "The refresh token is invalid or expired.") from exc
-        return {"access": serializer.validated_data["access"]}
+        return token_refresh(refresh)
+
+
+class Logout(DomainMutation):
+    """Revoke a refresh token (REST's `auth/logout/`)."""
+
+    class Arguments:
+        input = RefreshTokenInput(required=True)
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def perform(cls, info, *, refresh):
+        check_refresh_attempt(info.context)
+        token_revoke(refresh)
+        return {"ok": True}
+
+
+class ChangePasswordInput(graphene.InputObjectType):
+    old_password = graphene.String(required=True)
+    new_password = graphene.String(required=True)
+
+
+class ChangePassword(DomainMutation):
+    """Change your password; every earlier token stops working, a new pair is returned."""
+
+    class Arguments:
+        input = ChangePasswordInput(required=True)
+
+    access = graphene.String()
+    refresh = graphene.String()
+
+    @classmethod
+    def perform(cls, info, *, old_password, new_password):
+        user = require_user(info)
+        check_auth_attempt(info.context)
+        user = user_change_password(user=user, old_password=old_password, new_password=new_password)
+        return token_pair_for(user)
+
+
+class RequestPasswordResetInput(graphene.InputObjectType):
+    email = graphene.String(required=True)
+
+
+class RequestPasswordReset(DomainMutation):
+    """Email a reset link if the address has an account; the answer is the same either way."""
+
+    class Arguments:
+        input = RequestPasswordResetInput(required=True)
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def perform(cls, info, *, email):
+        check_auth_attempt(info.context)
+        password_reset_request(email=email)
+        return {"ok": True}
+
+
+class ResetPasswordInput(graphene.InputObjectType):
+    uid = graphene.String(required=True)
+    token = graphene.String(required=True)
+    new_password = graphene.String(required=True)
+
+
+class ResetPassword(DomainMutation):
+    """Set a new password with the uid and token from the reset email."""
+
+    class Arguments:
+        input = ResetPasswordInput(required=True)
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def perform(cls, info, *, uid, token, new_password):
+        check_auth_attempt(info.context)
+        password_reset_confirm(uid=uid, token=token, new_password=new_password)
+        return {"ok": True}
 
 
 def check_profile_value(name: str, value) -> None:
@@ -131,3 +206,7 @@ class AccountMutations(graphene.ObjectType):
     update_me = UpdateMe.Field()
     token_auth = TokenAuth.Field()
     refresh_token = RefreshAccessToken.Field()
+    logout = Logout.Field()
+    change_password = ChangePassword.Field()
+    request_password_reset = RequestPasswordReset.Field()
+    reset_password = ResetPassword.Field()

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.factories import AmenityFactory, HostFactory, ListingFactory, UserFactory
 
@@ -11,7 +11,7 @@ URL = "/graphql/"
 
 
 def bearer(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(user).access_token}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"}
 
 
 class GraphQLClient:

@@ -38,3 +38,26 @@ class TokenInput(serializers.Serializer):
 class TokenPair(serializers.Serializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordResetInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class Detail(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)

@@ -4,11 +4,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt import views as jwt_views
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.authentication import user_authenticate
-from accounts.services import user_register, user_update_profile
+from accounts.services import (
+    password_reset_confirm,
+    password_reset_request,
+    user_change_password,
+    user_register,
+    user_update_profile,
+)
+from accounts.tokens import token_pair_for, token_refresh, token_revoke
 from public_api.common.throttling import (
     AnonThrottle,
     AuthThrottle,
@@ -17,7 +22,18 @@ from public_api.common.throttling import (
 )
 from public_api.rest.openapi import with_errors
 
-from .serializers import Me, RegisteredUser, RegisterInput, TokenInput, TokenPair
+from .serializers import (
+    Detail,
+    Me,
+    PasswordChangeInput,
+    PasswordResetConfirmInput,
+    PasswordResetInput,
+    RefreshInput,
+    RegisteredUser,
+    RegisterInput,
+    TokenInput,
+    TokenPair,
+)
 
 # Login and registration add the strict per-IP "auth" rate to the usual ones; refreshing a
 # token has its own looser per-IP rate, so a client's refreshes never lock its user out of login.
@@ -62,18 +78,114 @@ class TokenObtainView(APIView):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_authenticate(request=request._request, **data.validated_data)
-        refresh = RefreshToken.for_user(user)
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+        return Response(token_pair_for(user))
 
 
-class TokenRefreshView(jwt_views.TokenRefreshView):
-    """Exchange a refresh token for a new access token."""
+class TokenRefreshView(APIView):
+    """Exchange a refresh token for a new access AND refresh token (rotation: the refresh token
+    sent stops working, so keep the new one)."""
 
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
     throttle_classes = REFRESH_THROTTLES
 
-    @extend_schema(operation_id="auth_token_refresh", auth=[])
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    @extend_schema(
+        operation_id="auth_token_refresh",
+        request=RefreshInput,
+        responses=with_errors({200: TokenPair}, 400, 401),
+        auth=[],
+    )
+    def post(self, request):
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(token_refresh(data.validated_data["refresh"]))
+
+
+class LogoutView(APIView):
+    """Log out: the refresh token is revoked (the access token expires within minutes)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = REFRESH_THROTTLES
+
+    @extend_schema(
+        operation_id="auth_logout",
+        request=RefreshInput,
+        responses=with_errors({204: None}, 400, 401),
+        auth=[],
+    )
+    def post(self, request):
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token_revoke(data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """Change your password. Every token issued before stops working; the answer carries a new
+    pair for this client."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        operation_id="auth_password_change",
+        request=PasswordChangeInput,
+        responses=with_errors({200: TokenPair}, 400, 401),
+    )
+    def post(self, request):
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_change_password(user=request.user, **data.validated_data)
+        return Response(token_pair_for(user))
+
+
+RESET_SENT = (
+    "If an account uses this address, an email with a reset link is on its way. The link is "
+    "valid for a limited time."
+)
+
+
+class PasswordResetView(APIView):
+    """Ask for a password reset email. The answer is the same whether the address has an
+    account or not."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        operation_id="auth_password_reset",
+        request=PasswordResetInput,
+        responses=with_errors({202: Detail}, 400),
+        auth=[],
+    )
+    def post(self, request):
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_request(email=data.validated_data["email"])
+        return Response({"detail": RESET_SENT}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    """Set a new password with the uid and token from the reset email; every earlier token of
+    the account is revoked."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        operation_id="auth_password_reset_confirm",
+        request=PasswordResetConfirmInput,
+        responses=with_errors({200: Detail}, 400),
+        auth=[],
+    )
+    def post(self, request):
+        data = PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_confirm(**data.validated_data)
+        return Response({"detail": "Your password is changed. Log in with the new one."})
 
 
 class MeView(APIView):

@@ -2,7 +2,7 @@
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.factories import HostFactory, ListingFactory, UserFactory
 
@@ -10,7 +10,7 @@ from tests.factories import HostFactory, ListingFactory, UserFactory
 def client_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        access = RefreshToken.for_user(user).access_token
+        access = AccessToken.for_user(user)
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
 

@@ -68,7 +68,7 @@ def test_refresh_gives_a_working_access_token_for_the_same_user(anon, guest):
     pair = anon.post(TOKEN, {"email": guest.email, "password": PASSWORD}, format="json").data
     refreshed = anon.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
     assert refreshed.status_code == 200
-    assert set(refreshed.data) == {"access"}
+    assert set(refreshed.data) == {"access", "refresh"}  # rotation: a new refresh token too
     me = anon.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {refreshed.data['access']}")
     assert me.status_code == 200
     assert me.data["id"] == str(guest.pk)

@@ -28,7 +28,9 @@ def test_schema_passes_spectacular_validation_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     text = target.read_text()
     for operation in (
-        "auth_register", "auth_token", "auth_token_refresh", "me_retrieve", "me_update",
+        "auth_register", "auth_token", "auth_token_refresh", "auth_logout",
+        "auth_password_change", "auth_password_reset", "auth_password_reset_confirm",
+        "me_retrieve", "me_update",
         "listings_list", "listings_create", "listings_retrieve", "listings_update",
         "listings_destroy", "listings_availability", "listings_quote", "listings_reviews",
         "listings_blocks_create", "listings_blocks_destroy", "listings_calendar_ics",
