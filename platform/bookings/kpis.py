@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -29,6 +29,7 @@ from django.db.models.functions import Greatest, Least, TruncDate
 from django.utils import timezone
 
 from calendars.models import CalendarDay, Occupancy
+from common.cache import cache_store, cached_read
 from common.money import money
 from listings.models import Listing
 from reviews.models import Review
@@ -37,7 +38,6 @@ from .models import Booking, BookingStatus
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
-CACHE_SECONDS = 60
 
 # A booking "counts" once the guest asked for it, whatever happened next, except requests the
 # host declined or that expired unanswered (they never became a stay).
@@ -119,12 +119,27 @@ def kpi_report(*, host=None, days: int = DEFAULT_PERIOD, today: date | None = No
     """The dashboard figures for the last `days` days, for everyone or for one host."""
     days = days if days in PERIODS else DEFAULT_PERIOD
     window = Window.last(days, today)
-    key = f"kpis:v2:{getattr(host, 'pk', 'all')}:{days}:{window.end.isoformat()}"
-    report = cache.get(key)
-    if report is None:
-        report = _compute(window, host)
-        cache.set(key, report, CACHE_SECONDS)
-    return report
+    # Stampede-protected: one request recomputes an expired report while the others get the
+    # previous one. The site-wide reports are recomputed by beat (kpi_reports_refresh), so
+    # staff never wait for them.
+    return cached_read(_key(host, days, window), lambda: _compute(window, host), _seconds())
+
+
+def _key(host, days: int, window: Window) -> str:
+    return f"kpis:v3:{getattr(host, 'pk', 'all')}:{days}:{window.end.isoformat()}"
+
+
+def _seconds() -> int:
+    return settings.READ_CACHE_SECONDS["dashboard"]
+
+
+def kpi_reports_refresh(*, today: date | None = None) -> int:
+    """Recompute the site-wide dashboard figures for every period (beat, every few minutes).
+    Returns how many reports were stored."""
+    for days in PERIODS:
+        window = Window.last(days, today)
+        cache_store(_key(None, days, window), _compute(window, None), _seconds())
+    return len(PERIODS)
 
 
 def _scoped(queryset: QuerySet, host, lookup: str) -> QuerySet:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calendars.models import Occupancy
-from calendars.selectors import calendar_overrides, nights_are_free
+from calendars.selectors import calendar_overrides, stay_calendar_cached
 from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
 from common.actor import attributed_to
 from common.dates import today_in
@@ -95,9 +95,18 @@ def booking_quote(
     validate_stay(
         listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=guest
     )
-    if not nights_are_free(listing, check_in, check_out):
+    # A read: the calendar comes from the cache (booking_create re-reads it under a lock).
+    free, overrides, _closed = stay_calendar_cached(listing, check_in, check_out)
+    if not free:
         raise dates_unavailable()
-    return stay_quote(listing, check_in, check_out)
+    return pricing.quote(
+        pricing.PriceRules.of(listing),
+        check_in,
+        check_out,
+        overrides=overrides,
+        guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
+        host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
+    )
 
 
 # --- creating and answering -----------------------------------------------------------------

@@ -14,3 +14,10 @@ def expire_stale_bookings() -> int:
 @shared_task(name="bookings.complete_finished")
 def complete_finished_stays() -> int:
     return services.booking_complete_finished()
+
+
+@shared_task(name="bookings.refresh_dashboard", soft_time_limit=240, time_limit=280)
+def refresh_dashboard() -> int:
+    from .kpis import kpi_reports_refresh
+
+    return kpi_reports_refresh()

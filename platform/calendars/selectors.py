@@ -5,7 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 from bookings.pricing import PriceRules, night_price, night_reason, stay_nights
+from common.cache import cached_read
 from common.dates import today_in
+from listings.cache import cache_seconds, listing_token
 
 from .models import CalendarDay, Occupancy
 
@@ -168,3 +170,23 @@ def calendar_grid(listings, start: date, end: date) -> list[ListingCalendar]:
         ]
         grid.append(ListingCalendar(listing, start, end, nights, stays[listing.pk]))
     return grid
+
+
+def listing_availability_cached(listing, start: date, end: date) -> list[DayAvailability]:
+    """`listing_availability` from the cache (invalidated by any change to the listing or its
+    calendar: listings.cache)."""
+    today = today_in(listing.time_zone)
+    key = f"listing:{listing.pk}:{listing_token(listing.pk)}:availability:{start}:{end}:{today}"
+    return cached_read(
+        key, lambda: listing_availability(listing, start, end), cache_seconds("calendar")
+    )
+
+
+def stay_calendar_cached(listing, start: date, end: date) -> tuple[bool, dict, set]:
+    """For a quote: whether the nights are free, and the overrides (prices, closed nights)."""
+
+    def build():
+        return (nights_are_free(listing, start, end), *calendar_overrides(listing, start, end))
+
+    key = f"listing:{listing.pk}:{listing_token(listing.pk)}:stay:{start}:{end}"
+    return cached_read(key, build, cache_seconds("calendar"))

@@ -44,6 +44,7 @@ from common.actor import current_actor, user_actor
 from common.background import enqueue_on_commit
 from common.errors import DomainError, ValidationFailed
 
+from .cache import listings_changed
 from .models import Amenity, Listing
 from .services import EDITABLE_FIELDS
 from .services import _apply as apply_listing_fields
@@ -479,6 +480,8 @@ class ListingImport:
                 updated.append(outcome.listing)
         with transaction.atomic():
             self._write(created, updated)
+            # bulk writes send no signals: the read cache is told here
+            listings_changed(listing.pk for listing in [*created, *updated])
         report.written = True
         return report
 

@@ -8,9 +8,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from calendars.models import CalendarDay, Occupancy
+from common.cache import cached_read, digest
 from common.dates import today_in
 from common.errors import ValidationFailed
 
+from .cache import cache_seconds, listing_token, search_token
 from .models import Amenity, Listing, ListingPhoto
 
 MAX_AMENITY_FILTERS = 20
@@ -129,3 +131,67 @@ def _bookable_for(qs: QuerySet, check_in: date, check_out: date) -> QuerySet:
         .exclude(Exists(taken))
         .exclude(Exists(closed))
     )
+
+
+# --- Cached reads (listings.cache says what invalidates them) ---------------------------------
+
+
+def listing_published_cached(listing_id) -> Listing | None:
+    """A published listing with what its page shows, from the cache when it can be."""
+    key = f"listing:{listing_id}:{listing_token(listing_id)}:detail"
+    return cached_read(
+        key,
+        lambda: listing_base_queryset().filter(status=Listing.Status.PUBLISHED, pk=listing_id)
+        .first(),
+        cache_seconds("listing"),
+    )  # fmt: skip
+
+
+def listing_visible_cached(user, listing_id) -> Listing | None:
+    """`listing_visible_to(user)` for one listing, published ones from the cache: for reads
+    only (a write must load and lock the row itself)."""
+    listing = listing_published_cached(listing_id)
+    if listing is not None:
+        return listing
+    if user is None or not user.is_authenticated:
+        return None
+    return listing_visible_to(user).filter(pk=listing_id).first()  # the caller's own draft
+
+
+SEARCH_WINDOW = 60  # the first results of a search (three pages of 20) are cached
+
+
+class CachedSearch:
+    """A search's results as a sequence a paginator can use: the count and the first
+    SEARCH_WINDOW listings come from the cache; anything further reads the database."""
+
+    ordered = True
+
+    def __init__(self, params: ListingSearch):
+
+        self.queryset = listing_search(params)
+        fields = {name: getattr(params, name) for name in params.__dataclass_fields__}
+        self.key = f"search:{search_token()}:{digest(fields)}"
+
+    def count(self) -> int:
+        return cached_read(f"{self.key}:count", self.queryset.count, cache_seconds("search"))
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, slice) and item.step is None and (item.stop or 0) <= SEARCH_WINDOW:
+            head = cached_read(
+                f"{self.key}:head",
+                lambda: list(self.queryset[:SEARCH_WINDOW]),
+                cache_seconds("search"),
+            )
+            return head[item]
+        return self.queryset[item]
+
+
+def listing_search_cached(params: ListingSearch):
+    """`listing_search`, cached for public searches (a host's own listings are not)."""
+    if params.mine_for is not None:
+        return listing_search(params)
+    return CachedSearch(params)

@@ -176,6 +176,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The read cache (common.cache, listings.cache): how long an entry stays fresh, in seconds.
+# Writes invalidate at once (versioned keys); these bound the life of what nothing invalidates.
+READ_CACHE_SECONDS = {
+    "listing": env.int("CACHE_LISTING_SECONDS", default=300),
+    "search": env.int("CACHE_SEARCH_SECONDS", default=60),
+    "calendar": env.int("CACHE_CALENDAR_SECONDS", default=300),
+    "dashboard": env.int("CACHE_DASHBOARD_SECONDS", default=300),
+}
+
 # --- Celery -----------------------------------------------------------------------------------
 # With REDIS_URL the broker is Redis. Without it (the embedded default) the broker is kombu's
 # filesystem transport under var/celery: `make run` still starts a real worker and beat, with
@@ -242,6 +251,7 @@ CELERY_BEAT_SCHEDULE = {
     "notify-new-messages": {"task": "messaging.notify_new_messages", "schedule": 60.0},
     "recovery-sweep": {"task": "common.recovery_sweep", "schedule": 60.0},
     "refresh-ratings": {"task": "reviews.refresh_ratings", "schedule": 6 * 3600.0},
+    "refresh-dashboard": {"task": "bookings.refresh_dashboard", "schedule": 5 * 60.0},
     "purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-sessions": {"task": "accounts.flush_expired_sessions", "schedule": 86400.0},
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},

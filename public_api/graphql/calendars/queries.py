@@ -1,11 +1,11 @@
 import graphene
 
-from calendars.selectors import listing_availability
+from calendars.selectors import listing_availability_cached
 from calendars.services import validate_range
 
 from ..context import current_user
 from ..errors import refusals_as_errors
-from ..listings.queries import visible_listing
+from ..listings.queries import readable_listing
 from .types import AvailabilityDay
 
 
@@ -21,6 +21,6 @@ class CalendarQueries(graphene.ObjectType):
     @refusals_as_errors
     def resolve_availability(root, info, listing_id, start, end):
         # REST's order: an invisible listing is not_found before its dates are looked at.
-        listing = visible_listing(current_user(info), listing_id)
+        listing = readable_listing(current_user(info), listing_id)
         validate_range(start, end)
-        return listing_availability(listing, start, end)
+        return listing_availability_cached(listing, start, end)

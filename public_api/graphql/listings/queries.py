@@ -3,7 +3,12 @@ import graphene
 from bookings.services import booking_quote
 from calendars.services import validate_range
 from common.errors import NotFound, ValidationFailed
-from listings.selectors import ListingSearch, listing_search, listing_visible_to
+from listings.selectors import (
+    ListingSearch,
+    listing_search_cached,
+    listing_visible_cached,
+    listing_visible_to,
+)
 from public_api.common.inputs import check_price_filter
 
 from ..context import current_user, require_user
@@ -70,6 +75,14 @@ def visible_listing(user, listing_id):
     return listing
 
 
+def readable_listing(user, listing_id):
+    """For queries: as `visible_listing`, published listings from the cache."""
+    listing = listing_visible_cached(user, listing_id)
+    if listing is None:
+        raise NotFound()
+    return listing
+
+
 def _enum_value(value):
     return getattr(value, "value", value)
 
@@ -105,19 +118,19 @@ class ListingQueries(graphene.ObjectType):
     def resolve_listings(root, info, first=None, after=None, **filters):
         params = search_params(info, filters)
         connection, page = paginate(
-            ListingConnection, listing_search(params), first=first, after=after
+            ListingConnection, listing_search_cached(params), first=first, after=after
         )
         batch_listings(page)
         return connection
 
     @refusals_as_errors
     def resolve_listing(root, info, id):
-        return visible_listing(current_user(info), id)
+        return readable_listing(current_user(info), id)
 
     @refusals_as_errors
     def resolve_quote(root, info, listing_id, check_in, check_out, guests):
         user = current_user(info)
-        listing = visible_listing(user, listing_id)
+        listing = readable_listing(user, listing_id)
         quote = booking_quote(
             listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=user
         )

@@ -14,22 +14,27 @@ from rest_framework.views import APIView
 
 from bookings.services import booking_quote
 from calendars.models import HostBlock
-from calendars.selectors import listing_availability, occupied_ranges
+from calendars.selectors import listing_availability_cached, occupied_ranges
 from calendars.services import host_block_create, host_block_delete, validate_range
 from common.dates import today_in
 from common.errors import DomainError, NotPermitted
 from listings.models import ListingPhoto
 from listings.photos import listing_photo_add, listing_photo_delete, listing_photo_update
-from listings.selectors import ListingSearch, listing_search, listing_visible_to
+from listings.selectors import (
+    ListingSearch,
+    listing_search_cached,
+    listing_visible_cached,
+    listing_visible_to,
+)
 from listings.services import listing_create, listing_delete, listing_update
 from public_api.rest.errors import as_unbookable
-from public_api.rest.lookups import get_visible
+from public_api.rest.lookups import get_visible, parse_uuid
 from public_api.rest.openapi import with_errors
 from public_api.rest.pagination import PageNumberPagination
 from public_api.rest.parsers import PhotoMultiPartParser
 from public_api.rest.query import PAGINATION_PARAMS, NoQuery, parse_query
 from reviews.selectors import review_list_published
-from wishlists.selectors import with_saved_flag
+from wishlists.selectors import saved_listing_ids
 
 from . import serializers as s
 
@@ -42,6 +47,14 @@ BLOCK_ID = OpenApiParameter("block_id", OpenApiTypes.UUID, OpenApiParameter.PATH
 
 def visible_listing(request, pk):
     return get_visible(listing_visible_to(request.user), pk)
+
+
+def readable_listing(request, pk):
+    """For GET views: the same listing as `visible_listing`, published ones from the cache."""
+    listing = listing_visible_cached(request.user, parse_uuid(pk, "id"))
+    if listing is None:
+        raise NotFound()
+    return listing
 
 
 class ListingListView(APIView):
@@ -76,8 +89,12 @@ class ListingListView(APIView):
             mine_for=request.user if query.get("mine") else None,
         )
         paginator = self.pagination_class()
-        results = with_saved_flag(listing_search(params), request.user)
-        page = paginator.paginate_queryset(results, request, view=self)
+        # The results are shared by everyone (cached); the caller's saved flags are read for
+        # the page alone, in one query.
+        page = paginator.paginate_queryset(listing_search_cached(params), request, view=self)
+        saved = saved_listing_ids(request.user, [listing.pk for listing in page])
+        for listing in page:
+            listing.is_saved = listing.pk in saved
         data = s.ListingItem(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
@@ -111,7 +128,7 @@ class ListingDetailView(APIView):
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request, id):
-        listing = visible_listing(request, id)
+        listing = readable_listing(request, id)
         return Response(s.ListingDetail(listing, context={"request": request}).data)
 
     @extend_schema(
@@ -160,10 +177,10 @@ class AvailabilityView(APIView):
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request, id):
-        listing = visible_listing(request, id)
+        listing = readable_listing(request, id)
         query = parse_query(s.DateRangeQuery, request)
         validate_range(query["start"], query["end"])
-        days = listing_availability(listing, query["start"], query["end"])
+        days = listing_availability_cached(listing, query["start"], query["end"])
         return Response(s.Availability({"days": days}).data)
 
 
@@ -175,7 +192,7 @@ class QuoteView(APIView):
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request, id):
-        listing = visible_listing(request, id)
+        listing = readable_listing(request, id)
         query = parse_query(s.QuoteQuery, request)
         guest = request.user if request.user.is_authenticated else None
         try:
