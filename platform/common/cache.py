@@ -9,6 +9,9 @@
   rebuilt by the one caller that takes a short lock while the others keep getting the previous
   value (stale for at most a rebuild); a missing entry is built by the lock holder while the
   others wait briefly for it, then build it themselves.
+- Entries are built on the primary database even in views that may read a replica (a lagging
+  replica read stored under a new token would outlive the lag). READ_CACHE_ENABLED=false turns
+  the cache off (every read is built, as the router decides).
 - With Redis unreachable, django-redis (IGNORE_EXCEPTIONS) answers every read with a miss and
   drops writes: every read is built from the database, nothing waits on a lock.
 """
@@ -22,8 +25,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from .replicas import primary_reads
 
 LOCK_SECONDS = 10  # a rebuild that takes longer lets another caller try
 WAIT_SECONDS = 2.0  # how long a caller waits for someone else's first build
@@ -56,6 +62,8 @@ def digest(value: Any) -> str:
 
 
 def cached_read(key: str, build: Callable[[], Any], timeout: int) -> Any:
+    if not settings.READ_CACHE_ENABLED:
+        return build()
     now = time.time()
     entry = cache.get(key)
     if entry is not None and entry[0] > now:
@@ -72,7 +80,8 @@ def cached_read(key: str, build: Callable[[], Any], timeout: int) -> Any:
             if entry is not None:
                 return entry[1]
     try:
-        value = build()
+        with primary_reads():  # never cache what a lagging replica says
+            value = build()
         cache_store(key, value, timeout)
         return value
     finally:

@@ -18,6 +18,7 @@ Without a replica the router answers None everywhere and Django uses `default` a
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 
@@ -30,6 +31,17 @@ PIN_PREFIX = "replica-pin:"
 
 _replica_reads = contextvars.ContextVar("replica_reads", default=False)
 _wrote = contextvars.ContextVar("wrote", default=False)
+
+
+@contextlib.contextmanager
+def primary_reads():
+    """Every read inside the block goes to the primary (the read cache builds its entries
+    there: an entry stored under a version token must not be older than that version)."""
+    token = _replica_reads.set(False)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
 
 
 def replica_configured() -> bool:

@@ -178,6 +178,7 @@ else:
 
 # The read cache (common.cache, listings.cache): how long an entry stays fresh, in seconds.
 # Writes invalidate at once (versioned keys); these bound the life of what nothing invalidates.
+READ_CACHE_ENABLED = env.bool("READ_CACHE_ENABLED", default=True)
 READ_CACHE_SECONDS = {
     "listing": env.int("CACHE_LISTING_SECONDS", default=300),
     "search": env.int("CACHE_SEARCH_SECONDS", default=60),
