@@ -24,6 +24,7 @@ import tomllib
 import types
 from pathlib import Path
 
+import pytest
 import yaml
 from gunicorn.config import Config as GunicornConfig
 
@@ -359,6 +360,8 @@ def test_entrypoint_passes_other_commands_through(tmp_path):
     assert result.stdout == "through\n"
 
 
+# collectstatic compresses every file (gzip and brotli): ~15 s of CPU, minutes on a loaded machine.
+@pytest.mark.timeout(900)
 def test_web_role_migrates_serves_and_passes_its_healthcheck(tmp_path):
     """The image's start-up path with production settings (SSL redirect and host checks on)."""
     port = free_port()
@@ -370,7 +373,7 @@ def test_web_role_migrates_serves_and_passes_its_healthcheck(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert collect.returncode == 0, collect.stderr
 
