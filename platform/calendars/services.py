@@ -16,6 +16,7 @@ from .models import CalendarDay, HostBlock, Occupancy
 from .selectors import active_occupancies
 
 MAX_RANGE_DAYS = 366
+MAX_PRICE = Decimal("100000000")  # what a price column (10 digits, 2 decimals) holds
 
 
 def dates_unavailable() -> DomainError:
@@ -185,3 +186,81 @@ def calendar_nights_open(*, listing, start: date, end: date, actor) -> int:
         opened.add(entry.date)
         calendar_day_set(listing=listing, day=entry.date, actor=actor, price=entry.price)
     return len(opened)
+
+
+@attributed_to("actor")
+@transaction.atomic
+def calendar_nights_close(*, listing, start: date, end: date, actor) -> int:
+    """Close the nights [start, end) (their price overrides kept). All or nothing: a night
+    taken by a booking refuses the whole range with dates_unavailable. Returns the number of
+    nights that were open."""
+    ensure_can_manage_listing(listing, actor)
+    _range_for_changes(listing, start, end)
+    if active_occupancies(listing, start, end).filter(kind=Occupancy.Kind.BOOKING).exists():
+        raise dates_unavailable()
+    existing = {
+        entry.date: entry
+        for entry in CalendarDay.objects.filter(listing=listing, date__gte=start, date__lt=end)
+    }
+    changed = 0
+    for day in stay_nights(start, end):
+        entry = existing.get(day)
+        if entry is not None and entry.is_blocked:
+            continue
+        calendar_day_set(
+            listing=listing,
+            day=day,
+            actor=actor,
+            price=entry.price if entry is not None else None,
+            is_blocked=True,
+        )
+        changed += 1
+    return changed
+
+
+@attributed_to("actor")
+@transaction.atomic
+def calendar_overrides_clear(*, listing, start: date, end: date, actor) -> int:
+    """Back to the listing's defaults over [start, end): price overrides removed and closed
+    nights reopened (host blocks and bookings are not overrides: untouched). Returns the number
+    of nights that had an override."""
+    ensure_can_manage_listing(listing, actor)
+    _range_for_changes(listing, start, end)
+    entries = CalendarDay.objects.filter(listing=listing, date__gte=start, date__lt=end)
+    count = 0
+    for entry in list(entries):  # one by one: each deletion leaves its history row
+        entry.delete()
+        count += 1
+    return count
+
+
+@attributed_to("actor")
+@transaction.atomic
+def calendar_range_set(
+    *, listing, start: date, end: date, actor, price: Decimal | None = None, closed=None
+) -> int:
+    """What the API's calendar edit does, in one transaction: set a price on the nights
+    [start, end) and/or close (`closed=True`) or reopen (`closed=False`) them. Returns the
+    number of nights changed (a night both priced and closed counts once)."""
+    ensure_can_manage_listing(listing, actor)
+    _range_for_changes(listing, start, end)
+    if price is None and closed is None:
+        raise ValidationFailed("nothing_to_set", "Give a price, closed, or both.", field="price")
+    if price is not None and not (Decimal("0") < Decimal(price) < MAX_PRICE):
+        raise ValidationFailed(
+            "invalid_price", f"A price must be more than zero and below {MAX_PRICE}.", "price"
+        )
+    changed = 0
+    if price is not None:
+        changed = calendar_price_set(
+            listing=listing, start=start, end=end, price=price, actor=actor
+        )
+    if closed is True:
+        changed = max(
+            changed, calendar_nights_close(listing=listing, start=start, end=end, actor=actor)
+        )
+    elif closed is False:
+        changed = max(
+            changed, calendar_nights_open(listing=listing, start=start, end=end, actor=actor)
+        )
+    return changed

@@ -1,13 +1,20 @@
 import graphene
 
 from calendars.models import HostBlock
-from calendars.services import host_block_create, host_block_delete
+from calendars.selectors import listing_availability
+from calendars.services import (
+    calendar_overrides_clear,
+    calendar_range_set,
+    host_block_create,
+    host_block_delete,
+)
 from common.errors import NotFound, NotPermitted, ValidationFailed
 
 from ..context import require_user
 from ..listings.queries import visible_listing
 from ..mutations import DomainMutation
-from .types import Block
+from ..scalars import Money
+from .types import AvailabilityDay, Block
 
 # The core's refusal to someone who is not the listing's host (listings.permissions).
 NOT_LISTING_HOST = "not_listing_host"
@@ -75,6 +82,62 @@ class DeleteBlock(DomainMutation):
         return {"deleted": True}
 
 
+class SetCalendarInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+    start = graphene.Date(required=True, description="First night.")
+    end = graphene.Date(required=True, description="The night after the last one.")
+    price = Money(description="Set this price on every night of the range.")
+    closed = graphene.Boolean(
+        description="true closes the nights (refused if one is booked); false reopens them."
+    )
+
+
+class SetCalendar(DomainMutation):
+    """Price, close or reopen a range of nights of your listing (REST: PUT calendar/)."""
+
+    class Arguments:
+        input = SetCalendarInput(required=True)
+
+    changed = graphene.Int(description="Nights whose price or state changed.")
+    days = graphene.List(graphene.NonNull(AvailabilityDay))
+    field_renames = {"listing": "listingId"}
+
+    @classmethod
+    def perform(cls, info, *, listing_id, start, end, price=None, closed=None):
+        user = require_user(info)
+        listing = visible_listing(user, listing_id)
+        changed = calendar_range_set(
+            listing=listing, start=start, end=end, price=price, closed=closed, actor=user
+        )
+        return {"changed": changed, "days": listing_availability(listing, start, end)}
+
+
+class ClearCalendarInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+    start = graphene.Date(required=True)
+    end = graphene.Date(required=True)
+
+
+class ClearCalendar(DomainMutation):
+    """Back to the listing's prices, nights reopened (REST: DELETE calendar/)."""
+
+    class Arguments:
+        input = ClearCalendarInput(required=True)
+
+    changed = graphene.Int(description="Nights that had an override.")
+    days = graphene.List(graphene.NonNull(AvailabilityDay))
+    field_renames = {"listing": "listingId"}
+
+    @classmethod
+    def perform(cls, info, *, listing_id, start, end):
+        user = require_user(info)
+        listing = visible_listing(user, listing_id)
+        changed = calendar_overrides_clear(listing=listing, start=start, end=end, actor=user)
+        return {"changed": changed, "days": listing_availability(listing, start, end)}
+
+
 class CalendarMutations(graphene.ObjectType):
     create_block = CreateBlock.Field()
     delete_block = DeleteBlock.Field()
+    set_calendar = SetCalendar.Field()
+    clear_calendar = ClearCalendar.Field()

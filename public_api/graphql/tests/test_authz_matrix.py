@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from bookings.models import Booking
-from calendars.models import HostBlock
+from calendars.models import CalendarDay, HostBlock
 from calendars.services import host_block_create
 from listings.models import Listing, ListingPhoto
 from listings.photos import listing_photo_add
@@ -185,6 +185,20 @@ OPERATIONS = [
         "deleteListingPhoto",
         "deleted",
     ),
+    (
+        "mutation($draft: UUID!, $start: Date!, $end: Date!) { setCalendar(input:"
+        " {listingId: $draft, start: $start, end: $end, closed: true})"
+        " { changed days { date } errors { field code message } } }",
+        "setCalendar",
+        "days",
+    ),
+    (
+        "mutation($draft: UUID!, $start: Date!, $end: Date!) { clearCalendar(input:"
+        " {listingId: $draft, start: $start, end: $end})"
+        " { changed days { date } errors { field code message } } }",
+        "clearCalendar",
+        "days",
+    ),
 ]
 
 
@@ -255,6 +269,7 @@ def test_others_get_null_and_not_found_and_learn_nothing(
     assert list(HostBlock.objects.values_list("pk", flat=True)) == [world["block"].pk]
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
     assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
+    assert not CalendarDay.objects.exists()
     wishlist = Wishlist.objects.get(pk=world["variables"]["wishlist"])
     assert wishlist.name == "Secret wishlist name"
     assert [str(pk) for pk in wishlist.listings.values_list("pk", flat=True)] == [

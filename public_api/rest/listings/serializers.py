@@ -240,3 +240,24 @@ class Block(serializers.ModelSerializer):
         model = HostBlock
         fields = ["id", "start", "end", "note"]
         read_only_fields = fields
+
+
+class CalendarInput(serializers.Serializer):
+    start = serializers.DateField(help_text="First night.")
+    end = serializers.DateField(help_text="The night after the last one (exclusive).")
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False,
+        help_text="Set this price on every night of the range.",
+    )  # fmt: skip
+    closed = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "true closes the nights (refused if one is booked); false reopens them (host blocks"
+            " over them are trimmed, as in the back-office)."
+        ),
+    )
+
+
+class CalendarChange(serializers.Serializer):
+    changed = serializers.IntegerField(help_text="Nights whose price or state changed.")
+    days = AvailabilityDay(many=True)

@@ -18,6 +18,7 @@ urlpatterns = [
         views.BlockDetailView.as_view(),
         name="listing-block-detail",
     ),
+    path("listings/<str:id>/calendar/", views.CalendarView.as_view(), name="listing-calendar-edit"),
     path("listings/<str:id>/photos/", views.PhotoCreateView.as_view(), name="listing-photos"),
     path(
         "listings/<str:id>/photos/<str:photo_id>/",

@@ -14,8 +14,18 @@ from rest_framework.views import APIView
 
 from bookings.services import booking_quote
 from calendars.models import HostBlock
-from calendars.selectors import listing_availability_cached, occupied_ranges
-from calendars.services import host_block_create, host_block_delete, validate_range
+from calendars.selectors import (
+    listing_availability,
+    listing_availability_cached,
+    occupied_ranges,
+)
+from calendars.services import (
+    calendar_overrides_clear,
+    calendar_range_set,
+    host_block_create,
+    host_block_delete,
+    validate_range,
+)
 from common.dates import today_in
 from common.errors import DomainError, NotPermitted
 from listings.models import ListingPhoto
@@ -268,6 +278,49 @@ class BlockDetailView(APIView):
                 raise
             raise NotFound() from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarView(APIView):
+    """The host's calendar over a date range: prices and closed nights (bookings and host
+    blocks have their own endpoints). Read it with availability/."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="listings_calendar_update",
+        parameters=[LISTING_ID],
+        request=s.CalendarInput,
+        responses=with_errors({200: s.CalendarChange}, 400, 401, 403, 404, 409),
+        description=(
+            "Set a price on, close, or reopen the nights [start, end). Past nights cannot "
+            "change, prices must be positive, a booked night cannot close (409 "
+            "dates_unavailable, nothing changed)."
+        ),
+    )
+    def put(self, request, id):
+        listing = visible_listing(request, id)
+        data = s.CalendarInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = calendar_range_set(listing=listing, actor=request.user, **data.validated_data)
+        return Response(_calendar_change(listing, data.validated_data, changed))
+
+    @extend_schema(
+        operation_id="listings_calendar_clear",
+        parameters=[LISTING_ID, s.DateRangeQuery],
+        request=None,
+        responses=with_errors({200: s.CalendarChange}, 400, 401, 403, 404),
+        description="Back to the listing's prices, nights reopened, over [start, end).",
+    )
+    def delete(self, request, id):
+        listing = visible_listing(request, id)
+        query = parse_query(s.DateRangeQuery, request)
+        changed = calendar_overrides_clear(listing=listing, actor=request.user, **query)
+        return Response(_calendar_change(listing, query, changed))
+
+
+def _calendar_change(listing, dates, changed) -> dict:
+    days = listing_availability(listing, dates["start"], dates["end"])
+    return s.CalendarChange({"changed": changed, "days": days}).data
 
 
 PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from bookings.models import Booking
-from calendars.models import HostBlock
+from calendars.models import CalendarDay, HostBlock
 from listings.models import Listing, ListingPhoto
 from listings.photos import listing_photo_add
 from messaging.models import Message
@@ -53,6 +53,8 @@ ENDPOINTS = [
     ("post", DRAFT + "blocks/", {"start": "{start}", "end": "{end}"}),
     ("delete", DRAFT + "blocks/{block}/", None),
     ("get", DRAFT + "calendar.ics", None),
+    ("put", DRAFT + "calendar/", {"start": "{start}", "end": "{end}", "closed": True}),
+    ("delete", DRAFT + "calendar/?start={start}&end={end}", None),
     ("post", DRAFT + "photos/", {"caption": "Mine now"}),
     ("get", DRAFT + "photos/{photo}/", None),
     ("patch", DRAFT + "photos/{photo}/", {"caption": "Mine now"}),
@@ -111,7 +113,7 @@ def world():
 def fill(template, ids):
     if isinstance(template, dict):
         return {name: fill(value, ids) for name, value in template.items()}
-    return template.format(**ids)
+    return template.format(**ids) if isinstance(template, str) else template
 
 
 @pytest.mark.parametrize("caller", ["second_guest", "second_host"])
@@ -136,6 +138,7 @@ def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
     assert Review.objects.get(pk=ids["review"]).response == ""
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
     assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
+    assert not CalendarDay.objects.exists()
     wishlist = Wishlist.objects.get(pk=ids["wishlist"])
     assert (wishlist.name, list(wishlist.listings.values_list("pk", flat=True))) == (
         "Secret wishlist name",
