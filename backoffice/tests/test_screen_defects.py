@@ -78,14 +78,8 @@ def _assets(html: str) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/api/v1/docs/", "/api/v1/redoc/", "/graphql/", "/"])
 def test_docs_and_graphiql_load_only_our_own_files(client, url, settings):
-    settings.DEBUG = True  # GraphiQL is a development tool
-    from public_api.graphql.views import StayBookGraphQLView
-
-    StayBookGraphQLView.graphiql = True
-    try:
-        response = client.get(url, HTTP_ACCEPT="text/html")
-    finally:
-        StayBookGraphQLView.graphiql = False
+    settings.GRAPHIQL = True  # GraphiQL is a development tool, off by default
+    response = client.get(url, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assets = _assets(response.content.decode())
     assert assets, "the page loads its files"
@@ -94,6 +88,12 @@ def test_docs_and_graphiql_load_only_our_own_files(client, url, settings):
         # The start-up script is a file of its own (a strict CSP can forbid inline scripts).
         script = client.get(url + "?script")
         assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+@pytest.mark.django_db
+def test_graphiql_is_off_unless_the_setting_says_so(client, settings):
+    settings.GRAPHIQL = False
+    assert client.get("/graphql/", HTTP_ACCEPT="text/html").status_code == 400
 
 
 @pytest.mark.django_db

@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 
 class StayBookGraphQLView(GraphQLView):
+    def can_display_graphiql(self, request, data) -> bool:
+        """GraphiQL in a browser: the GRAPHIQL setting (on in development), read per request."""
+        return settings.GRAPHIQL and super().can_display_graphiql(request, data)
+
     def dispatch(self, request, *args, **kwargs):
         try:
             user = authenticate_bearer(request)  # also records the user as the audit actor

@@ -5,6 +5,7 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+GRAPHIQL = env.bool("GRAPHIQL", default=DEBUG)  # the in-browser GraphQL IDE at /graphql/
 
 if not REDIS_URL:  # noqa: F405
     # `make run` is three processes (web, worker, beat): a cache in one process's memory would

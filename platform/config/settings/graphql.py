@@ -15,6 +15,9 @@ GRAPHENE = {
 # Introspection (schema discovery, GraphiQL) is on by default; set GRAPHQL_INTROSPECTION=false in
 # production to stop publishing the schema to anyone who asks.
 GRAPHQL_INTROSPECTION = _env.bool("GRAPHQL_INTROSPECTION", default=True)
+# GraphiQL (the in-browser IDE at /graphql/, files served from static/vendor/graphiql): on when
+# DEBUG is, or set GRAPHIQL explicitly.
+GRAPHIQL = _env.bool("GRAPHIQL", default=_env.bool("DEBUG", default=False))
 GRAPHQL_MAX_DEPTH = _env.int("GRAPHQL_MAX_DEPTH", default=10)
 # Estimated number of objects a query resolves: each field counts 1, times the page size of the
 # connections (and a fixed estimate for plain lists) it is nested in.
