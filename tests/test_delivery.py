@@ -210,7 +210,7 @@ def test_compose_defines_the_stack_with_pinned_images_and_healthchecks():
         # The cache may evict; the broker is another server that never does.
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
         assert env["CELERY_BROKER_URL"].startswith("redis://broker:6379/")
-        assert env["EMAIL_HOST"] == "mailpit"
+        assert env["EMAIL_URL"].endswith("smtp://mailpit:1025}")
     for name in ("web", "beat"):
         assert services[name]["command"] == [name]
     assert services["web"]["healthcheck"]["test"] == [
