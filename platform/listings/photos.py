@@ -30,6 +30,7 @@ from common.actor import attributed_to
 from common.background import enqueue_on_commit
 from common.errors import DomainError, ValidationFailed
 
+from .cache import listings_changed
 from .models import ListingPhoto
 from .permissions import ensure_can_manage_listing
 
@@ -221,6 +222,7 @@ def listing_photo_render(photo_id) -> dict:
                 default_storage.delete(target)
             names[name] = default_storage.save(target, ContentFile(_encode(copy, kind)))
     ListingPhoto.objects.filter(pk=photo.pk).update(renditions=names, updated_at=timezone.now())
+    listings_changed([photo.listing_id])  # an update() sends no signal: tell the read cache
     return names
 
 
