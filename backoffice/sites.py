@@ -18,6 +18,23 @@ class BackofficeSite(UnfoldAdminSite):
         them may see is decided per model by backoffice.admin.base.ScopedAdminMixin."""
         return request_role(request) != Role.NONE
 
+    def search(self, request, extra_context=None):
+        """unfold's sidebar search matches menu entries only; records come first here. (The
+        command palette gets them through COMMAND["search_callback"].)"""
+        from django.core.paginator import Paginator
+
+        from .search import record_search
+
+        response = super().search(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if not context or "extended" in request.GET:
+            return response
+        records = record_search(request, request.GET.get("s", ""))
+        if records:
+            paginator = Paginator([*records, *context["results"].object_list], 100)
+            context.update({"page_obj": paginator, "results": paginator.page(1)})
+        return response
+
     def extra_urls(self):
         from .audit_views import audit_timeline_csv, audit_timeline_view
         from .calendar_views import calendar_timeline_view, listing_calendar_view

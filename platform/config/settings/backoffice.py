@@ -36,6 +36,8 @@ UNFOLD = {
             "950": "oklch(25.8% .092 26.042)",
         },
     },  # fmt: skip
+    # The command palette finds records too, within what the role may open.
+    "COMMAND": {"search_callback": "backoffice.search.record_search"},
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
