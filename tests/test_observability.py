@@ -14,6 +14,52 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
+
+
+def scrape(client) -> str:
+    response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def sample(body: str, name: str, **labels: str) -> float:
+    wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    for line in body.splitlines():
+        if line.startswith(f"{name}{{") and all(part in line for part in wanted.split(",")):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_metrics_report_celery_queue_lengths_and_task_outcomes(client, settings):
+    from common.metrics import broker_redis
+    from common.tasks import purge_idempotency_keys
+
+    queue = f"metrics-test-{os.getpid()}"
+    settings.CELERY_TASK_QUEUES = {**settings.CELERY_TASK_QUEUES, queue: {}}
+    broker = broker_redis()
+    broker.delete(queue)
+    try:
+        broker.lpush(queue, b"one", b"two", b"three")
+        before = sample(
+            scrape(client),
+            "staybook_celery_tasks_total",
+            task="common.purge_idempotency_keys",
+            state="SUCCESS",
+        )
+        purge_idempotency_keys.apply()  # a real task run: task_postrun counts it
+        body = scrape(client)
+    finally:
+        broker.delete(queue)
+    assert sample(body, "staybook_celery_queue_length", queue=queue) == 3
+    after = sample(
+        body, "staybook_celery_tasks_total", task="common.purge_idempotency_keys", state="SUCCESS"
+    )
+    assert after == before + 1
+
+
 @pytest.mark.django_db
 def test_metrics_answer_a_scraper_inside_the_deployment(client):
     client.get("/healthz")
