@@ -20,6 +20,7 @@ from unfold.decorators import action, display
 from bookings import services
 from bookings.models import CANCELLABLE_STATUSES, Booking
 from common.errors import DomainError
+from payments.services import booking_cancel_with_refund
 
 from ..confirm import confirmation_page, confirmed
 from ..errors import apply_to_each, domain_error_text
@@ -281,7 +282,7 @@ class BookingAdmin(BackofficeAdmin):
         reason = form.cleaned_data["reason"]
         apply_to_each(
             request, queryset,
-            lambda b: services.booking_cancel(booking=b, actor=request.user, reason=reason),
+            lambda b: booking_cancel_with_refund(booking=b, actor=request.user, reason=reason),
             done=("{count} booking cancelled.", "{count} bookings cancelled."),
         )  # fmt: skip
 

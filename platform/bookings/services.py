@@ -258,6 +258,7 @@ def _expire_if_lapsed(booking: Booking, now: datetime | None = None) -> bool:
         booking.status in (BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT)
         and booking.expires_at is not None
         and booking.expires_at <= (now or timezone.now())
+        and not _payment_in_flight(booking)
     )
     if lapsed:
         booking.status = BookingStatus.EXPIRED
@@ -265,6 +266,13 @@ def _expire_if_lapsed(booking: Booking, now: datetime | None = None) -> bool:
         booking.save()
         booking_notify(booking, "booking_expired", guest=True)
     return lapsed
+
+
+def _payment_in_flight(booking: Booking) -> bool:
+    """A charge the provider may still accept: the hold waits for its outcome (the payments
+    app records it, then confirms the booking or lets it lapse). Read through the reverse
+    relation so this app does not import the payments app, which builds on it."""
+    return booking.payments.filter(status="processing").exists()
 
 
 def _lapsed_error() -> DomainError:
@@ -342,9 +350,14 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Bo
 def booking_expire_stale(*, now: datetime | None = None) -> int:
     """Expire unanswered requests and unpaid holds whose time ran out. Returns how many."""
     now = now or timezone.now()
-    stale = Booking.objects.filter(
-        status__in=(BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT), expires_at__lte=now
-    ).values_list("pk", flat=True)
+    stale = (
+        Booking.objects.filter(
+            status__in=(BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT),
+            expires_at__lte=now,
+        )
+        .exclude(payments__status="processing")
+        .values_list("pk", flat=True)
+    )
     expired = 0
     for pk in list(stale):
         with transaction.atomic():

@@ -43,6 +43,7 @@ def test_the_recovery_sweep_runs_every_registered_sweep(settings):
     assert result["common.tests.test_background.broken"] == -1  # logged; the others still ran
     assert result["notifications.services.notification_recover_stuck"] == 0
     assert result["listings.imports.listing_import_jobs_recover"] == 0
+    assert result["payments.services.payments_recover_stuck"] == 0
 
 
 def broken():

@@ -76,5 +76,8 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "listings.models.Listing.Status",
         "CancellationPolicyEnum": "listings.models.Listing.CancellationPolicy",
         "ReviewStatusEnum": "reviews.models.Review.Status",
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+        "RefundStatusEnum": "payments.models.RefundStatus",
+        "RefundKindEnum": "payments.models.RefundKind",
     },
 }

@@ -263,6 +263,8 @@ RECOVERY_SWEEPS = [
     "notifications.services.notification_recover_stuck",
     "listings.imports.listing_import_jobs_recover",
     "listings.photos.listing_photo_renditions_recover",
+    # payments still processing / refunds still pending after PAYMENT_STUCK_AFTER
+    "payments.services.payments_recover_stuck",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -365,6 +367,21 @@ BOOKING_REQUEST_TTL = timedelta(hours=env.int("BOOKING_REQUEST_TTL_HOURS", defau
 REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=14)
 # How far ahead a stay may start (calendars, prices and policies are not set years out).
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=730)
+
+# --- Payments ---------------------------------------------------------------------------------
+# "simulated" (default: offline, deterministic, its own records) or "stripe".
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="simulated")
+STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe's own API
+# The SDK retries network failures with the same idempotency key, which is safe.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# The simulated provider signs its events like Stripe, with this secret (not a real secret).
+SIMULATED_WEBHOOK_SECRET = env("SIMULATED_WEBHOOK_SECRET", default="whsec_simulated_staybook")
+# Webhooks signed longer ago than this are refused (replay protection), as Stripe advises.
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# A payment still processing after this long is re-checked by the recovery sweep.
+PAYMENT_STUCK_AFTER = timedelta(minutes=env.int("PAYMENT_STUCK_AFTER_MINUTES", default=10))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,11 @@ for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
     if not env.str(_required, default=""):
         raise ImproperlyConfigured(f"{_required} must be set in production.")
 
+if env("PAYMENT_PROVIDER", default="simulated") == "stripe":
+    for _required in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"):
+        if not env.str(_required, default=""):
+            raise ImproperlyConfigured(f"{_required} must be set when PAYMENT_PROVIDER=stripe.")
+
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DEBUG = False
