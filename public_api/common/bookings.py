@@ -17,6 +17,7 @@ from django.utils import timezone
 from bookings.services import booking_create
 from common.idempotency import run_idempotent
 from common.money import money
+from payments.selectors import refunds_of_booking
 
 IDEMPOTENCY_SCOPE = "booking_create"
 CREATED = 201
@@ -42,6 +43,18 @@ def booking_public_dict(booking) -> dict:
         "cancellation_policy": str(booking.cancellation_policy),
         "created_at": _timestamp(booking.created_at),
         "refund_amount": _amount(booking.refund_amount),
+        "refunds": [refund_public_dict(refund) for refund in refunds_of_booking(booking)],
+    }
+
+
+def refund_public_dict(refund) -> dict:
+    return {
+        "id": str(refund.pk),
+        "amount": _amount(refund.amount),
+        "status": str(refund.status),
+        "kind": str(refund.kind),
+        "reason": refund.reason,
+        "created_at": _timestamp(refund.created_at),
     }
 
 

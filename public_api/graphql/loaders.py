@@ -9,6 +9,7 @@ every listing of the page in one query (a window function), the others read the 
 
 from __future__ import annotations
 
+from payments.selectors import refunds_by_booking
 from reviews.selectors import review_pages_for_listings
 from wishlists.selectors import saved_listing_ids
 
@@ -49,3 +50,31 @@ def listing_batch(listing) -> ListingBatch:
         batch = ListingBatch([listing.pk])
         listing._graphql_batch = batch
     return batch
+
+
+class BookingBatch:
+    """The refunds of a page of bookings, loaded together the first time one asks."""
+
+    def __init__(self, booking_ids):
+        self.booking_ids = list(dict.fromkeys(booking_ids))
+        self._refunds: dict | None = None
+
+    def refunds(self, booking_id) -> list:
+        if self._refunds is None:
+            self._refunds = refunds_by_booking(self.booking_ids)
+        return self._refunds.get(booking_id, [])
+
+
+def batch_bookings(bookings) -> None:
+    bookings = list(bookings)
+    batch = BookingBatch(booking.pk for booking in bookings)
+    for booking in bookings:
+        booking._graphql_refund_batch = batch
+
+
+def booking_refunds(booking) -> list:
+    batch = getattr(booking, "_graphql_refund_batch", None)
+    if batch is None:
+        batch = BookingBatch([booking.pk])
+        booking._graphql_refund_batch = batch
+    return batch.refunds(booking.pk)

@@ -13,6 +13,8 @@ from .listings.photos import PhotoMutations
 from .listings.queries import ListingQueries
 from .messaging.mutations import MessagingMutations
 from .messaging.queries import MessagingQueries
+from .payments.mutations import PaymentMutations
+from .payments.queries import PaymentQueries
 from .reviews.mutations import ReviewMutations
 from .wishlists.mutations import WishlistMutations
 from .wishlists.queries import WishlistQueries
@@ -25,6 +27,7 @@ class Query(
     BookingQueries,
     MessagingQueries,
     WishlistQueries,
+    PaymentQueries,
     graphene.ObjectType,
 ):
     pass
@@ -39,6 +42,7 @@ class Mutation(
     MessagingMutations,
     WishlistMutations,
     PhotoMutations,
+    PaymentMutations,
     graphene.ObjectType,
 ):
     pass

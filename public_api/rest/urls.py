@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("public_api.rest.reviews.urls")),
     path("", include("public_api.rest.messaging.urls")),
     path("", include("public_api.rest.wishlists.urls")),
+    path("", include("public_api.rest.payments.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

@@ -1,8 +1,9 @@
 import graphene
 
-from bookings.services import booking_accept, booking_cancel, booking_decline
+from bookings.services import booking_accept, booking_decline
 from common.errors import ValidationFailed
 from listings.selectors import listing_visible_to
+from payments.services import booking_cancel_with_refund
 from public_api.common.bookings import booking_create_idempotent
 from public_api.common.inputs import check_reason
 
@@ -116,7 +117,7 @@ class CancelBooking(DomainMutation):
     def perform(cls, info, *, booking_id, reason=None):
         user = require_user(info)
         check_reason(reason)
-        booking = booking_cancel(
+        booking = booking_cancel_with_refund(
             booking=visible_booking(user, booking_id), actor=user, reason=reason or ""
         )
         return {"booking": booking, "refund_amount": booking.refund_amount}

@@ -8,7 +8,7 @@ from listings.selectors import listing_prefetches
 
 from ..context import require_user
 from ..errors import refusals_as_errors
-from ..loaders import batch_listings
+from ..loaders import batch_bookings, batch_listings
 from ..pagination import paginate
 from .types import Booking, BookingConnection, RefundPreview
 
@@ -43,6 +43,7 @@ class BookingQueries(graphene.ObjectType):
         listings = [booking.listing for booking in page]
         prefetch_related_objects(listings, *listing_prefetches())
         batch_listings(listings)
+        batch_bookings(page)
         return connection
 
     @refusals_as_errors

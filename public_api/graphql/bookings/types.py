@@ -3,7 +3,9 @@ import graphene
 from bookings.models import BookingStatus as CoreBookingStatus
 
 from ..listings.types import CancellationPolicy, Listing, choices_enum
+from ..loaders import booking_refunds
 from ..pagination import CountableConnection
+from ..payments.types import Refund
 from ..scalars import Money, choice_field
 
 BookingStatus = choices_enum(
@@ -35,10 +37,16 @@ class Booking(graphene.ObjectType):
     currency = graphene.String(required=True)
     cancellation_policy = choice_field(CancellationPolicy, "cancellation_policy", required=True)
     refund_amount = Money(description="Set once the booking is cancelled.")
+    refunds = graphene.List(
+        graphene.NonNull(Refund), required=True, description="Money given back, oldest first."
+    )
     created_at = graphene.DateTime(required=True)
 
     def resolve_listing_title(booking, info):
         return booking.listing.title
+
+    def resolve_refunds(booking, info):
+        return booking_refunds(booking)
 
 
 class BookingConnection(CountableConnection):

@@ -74,7 +74,7 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
     with wsgi_connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 44  # 13 queries, 31 mutations
+        assert len(operations) == 47  # 15 queries, 32 mutations
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += _server_errors(operation.as_strategy(mode), tokens)

@@ -1,8 +1,12 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking
+from payments.selectors import refunds_of_booking
+from public_api.common.bookings import refund_public_dict
 from public_api.common.inputs import MAX_REASON_LENGTH
 from public_api.rest.fields import money_field
+from public_api.rest.payments.serializers import RefundOut
 
 
 class BookingInput(serializers.Serializer):
@@ -20,15 +24,20 @@ class BookingOut(serializers.ModelSerializer):
     listing_title = serializers.CharField(source="listing.title", read_only=True)
     nights = serializers.IntegerField(read_only=True)
     refund_amount = money_field(allow_null=True)
+    refunds = serializers.SerializerMethodField(help_text="Money given back, oldest first.")
 
     class Meta:
         model = Booking
         fields = [
             "id", "listing", "listing_title", "check_in", "check_out", "guests", "status",
             "nights", "nightly_subtotal", "discount", "cleaning_fee", "service_fee", "taxes",
-            "total", "currency", "cancellation_policy", "created_at", "refund_amount",
+            "total", "currency", "cancellation_policy", "created_at", "refund_amount", "refunds",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(RefundOut(many=True))
+    def get_refunds(self, booking) -> list:
+        return [refund_public_dict(refund) for refund in refunds_of_booking(booking)]
 
 
 class BookingListQuery(serializers.Serializer):

@@ -8,14 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.selectors import booking_list_for_guest, booking_list_for_host, booking_visible_to
-from bookings.services import (
-    booking_accept,
-    booking_cancel,
-    booking_decline,
-    booking_refund_preview,
-)
+from bookings.services import booking_accept, booking_decline, booking_refund_preview
 from common.idempotency import MAX_KEY_LENGTH
 from listings.selectors import listing_visible_to
+from payments.selectors import BOOKING_REFUNDS
+from payments.services import booking_cancel_with_refund
 from public_api.common.bookings import booking_create_idempotent
 from public_api.rest.lookups import get_visible
 from public_api.rest.openapi import IDEMPOTENCY_KEY, with_errors
@@ -57,7 +54,9 @@ class BookingListView(APIView):
         else:
             bookings = booking_list_for_guest(request.user)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(bookings, request, view=self)
+        page = paginator.paginate_queryset(
+            bookings.prefetch_related(BOOKING_REFUNDS), request, view=self
+        )
         return paginator.get_paginated_response(s.BookingOut(page, many=True).data)
 
     @extend_schema(
@@ -156,5 +155,7 @@ class BookingCancelView(APIView):
         booking = visible_booking(request, id)
         data = s.ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = booking_cancel(booking=booking, actor=request.user, **data.validated_data)
+        booking = booking_cancel_with_refund(
+            booking=booking, actor=request.user, **data.validated_data
+        )
         return Response(s.BookingOut(booking).data)

@@ -11,6 +11,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from config.wsgi import application
 from messaging.services import conversation_start
+from payments.services import booking_pay
 from reviews.models import Review
 from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
 from tests.fuzzing import fuzz_settings, wsgi_connection_kept_open
@@ -72,12 +73,14 @@ def test_generated_requests_never_cause_a_server_error(guest):
     conversation = conversation_start(actor=guest, listing=listing, body="Hello")
     ids["/api/v1/conversations/"] = conversation.pk
     ids["/api/v1/wishlists/"] = wishlist_create(actor=guest, name="Sea").pk
+    declined = booking_pay(actor=guest, booking=booking, payment_method="pm_card_chargeDeclined")
+    ids["/api/v1/payments/"] = declined.pk
     token = client_for(guest)._credentials["HTTP_AUTHORIZATION"]
     failures = []
     with wsgi_connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 51  # the 50 operations of the contract + the API root
+        assert len(operations) == 55  # the 54 operations of the contract + the API root
         for operation in operations:
             failures += _fuzz(operation, ids, token)
     assert failures == []
