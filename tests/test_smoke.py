@@ -54,8 +54,11 @@ def test_smoke_script_walks_the_guest_path_against_a_live_server(demo_server):
     (new,) = Booking.objects.exclude(pk__in=before)
     assert new.guest.email == "guest@example.com"
     assert new.listing.title in result.stdout
-    paid = "skipped" not in result.stdout
-    assert new.status == ("confirmed" if paid else "pending_payment")
+    # Paid with the simulated provider's test card: the booking is confirmed, and paid once.
+    assert "ok   pay: with pm_card_visa" in result.stdout
+    assert f"{new.pk} confirmed" in result.stdout
+    new.refresh_from_db()
+    assert new.status == "confirmed"
 
 
 def test_smoke_script_fails_when_a_step_fails(demo_server):
