@@ -46,7 +46,7 @@ def booking_email_context(booking: Booking) -> dict:
 
 
 def booking_notify(booking: Booking, event: str, *, guest: bool = False, host: bool = False,
-                   extra: dict | None = None) -> None:  # fmt: skip
+                   extra: dict | None = None, ref: str = "") -> None:  # fmt: skip
     """Write `event` for the booking's guest and/or host (call inside the change's
     transaction)."""
     context = {**booking_email_context(booking), **(extra or {})}
@@ -55,7 +55,7 @@ def booking_notify(booking: Booking, event: str, *, guest: bool = False, host: b
         is_host = recipient.pk == booking.listing.host_id
         notification_create(
             event=event,
-            ref=f"booking:{booking.pk}",
+            ref=ref or f"booking:{booking.pk}",
             recipient=recipient,
             context={
                 **context,
