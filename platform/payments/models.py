@@ -154,6 +154,9 @@ class Payout(BaseModel):
     )
     provider_reference = models.CharField(max_length=255, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
+    attempt = models.PositiveSmallIntegerField(
+        default=1, help_text="Transfer attempt; a retry after a failure is a new attempt (key)."
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reviews",
     "payments",
     "ledger",
+    "payouts",
     "audit",
     "messaging",
     "wishlists",
@@ -256,6 +257,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-sessions": {"task": "accounts.flush_expired_sessions", "schedule": 86400.0},
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
+    "schedule-payouts": {"task": "payouts.schedule", "schedule": 3600.0},
 }
 # The recovery sweep (every minute) calls each of these: re-dispatch work stuck in an
 # intermediate state (the database says what is owed; the broker only carries reminders).
@@ -265,6 +267,7 @@ RECOVERY_SWEEPS = [
     "listings.photos.listing_photo_renditions_recover",
     # payments still processing / refunds still pending after PAYMENT_STUCK_AFTER
     "payments.services.payments_recover_stuck",
+    "payouts.services.payouts_recover_stuck",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -365,6 +368,10 @@ HOST_SERVICE_FEE_RATE = Decimal(env("HOST_SERVICE_FEE_RATE", default="0.03"))
 BOOKING_PAYMENT_HOLD = timedelta(minutes=env.int("BOOKING_PAYMENT_HOLD_MINUTES", default=30))
 BOOKING_REQUEST_TTL = timedelta(hours=env.int("BOOKING_REQUEST_TTL_HOURS", default=24))
 REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=14)
+# A stay is paid out this long after its check-in day began (the listing's time zone).
+PAYOUT_DELAY = timedelta(hours=env.int("PAYOUT_DELAY_HOURS", default=24))
+# An approved payout not settled after this long is sent again by the recovery sweep.
+PAYOUT_STUCK_AFTER = timedelta(minutes=env.int("PAYOUT_STUCK_AFTER_MINUTES", default=10))
 # How far ahead a stay may start (calendars, prices and policies are not set years out).
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=730)
 
