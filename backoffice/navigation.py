@@ -92,7 +92,12 @@ LAYOUT = [
          "bookings_booking_changelist", "status__exact=requested", "booking_requests_badge"),
     ]),
     (_("Money"), [
-        ((STAFF, HOST, AUDITOR), _("Payouts"), "payments", "payouts", "", None),
+        ((STAFF, HOST, AUDITOR), _("Payouts"), "payments", "payments_payout_changelist", "",
+         None),
+        ((STAFF, AUDITOR), _("Payments"), "credit_card", "payments_payment_changelist", "", None),
+        ((STAFF, AUDITOR), _("Refunds"), "undo", "payments_refund_changelist", "", None),
+        ((STAFF, AUDITOR), _("Ledger entries"), "account_balance",
+         "ledger_journalentry_changelist", "", None),
     ]),
     (_("Reviews"), [
         # Hosts cannot publish or reject: no queue (nor its red badge) for them, their reviews.

@@ -1,8 +1,8 @@
 """The back-office AdminSite: unfold's site, opened to hosts, moderators and auditors."""
 
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from unfold.sites import UnfoldAdminSite
 
 from .roles import Role, request_role
@@ -61,11 +61,10 @@ class BackofficeSite(UnfoldAdminSite):
         ]
 
     def payouts_view(self, request):
-        """Where payouts, approvals and monthly statements land with the payments issue."""
+        """The old address of the payouts page: the payouts list (ModelAdmin) now."""
         if request_role(request) not in (Role.STAFF, Role.HOST, Role.AUDITOR):
             raise PermissionDenied
-        context = {**self.each_context(request), "title": "Payouts"}
-        return TemplateResponse(request, "backoffice/payouts.html", context)
+        return HttpResponseRedirect(reverse("admin:payments_payout_changelist"))
 
 
 site = BackofficeSite(name="admin")

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     calendars,
     imports,
     listings,
+    money,
     notifications,
     reviews,
     security,

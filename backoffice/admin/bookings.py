@@ -29,6 +29,7 @@ from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
 from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
+from .money_tables import booking_ledger_table, booking_money_table
 
 NIGHT_REASONS = {"weekday": _("Nightly price"), "weekend": _("Weekend price"),
                  "override": _("Your price for that night")}  # fmt: skip
@@ -92,10 +93,22 @@ class BookingAdmin(BackofficeAdmin):
     )  # fmt: skip
     staff_fields = (_("Guest contact (staff only)"), {"fields": ("guest_email", "guest_phone")})
 
+    ledger_fields = (_("Ledger (staff and auditors)"), {"fields": ("ledger_postings",)})
+
     def get_fieldsets(self, request, obj=None):
-        if request_role(request) == Role.STAFF:
-            return (*self.fieldsets, self.staff_fields)
+        role = request_role(request)
+        if role == Role.MODERATOR:
+            return self.fieldsets[:1]  # moderators judge the stay's review, not its money
+        if role == Role.STAFF:
+            return (*self.fieldsets, self.ledger_fields, self.staff_fields)
+        if role == Role.AUDITOR:
+            return (*self.fieldsets, self.ledger_fields)
         return self.fieldsets
+
+    def get_list_display(self, request):
+        if request_role(request) == Role.MODERATOR:
+            return [f for f in self.list_display if f != "total_display"]
+        return self.list_display
 
     def get_readonly_fields(self, request, obj=None):
         return [
@@ -235,9 +248,13 @@ class BookingAdmin(BackofficeAdmin):
         description = (obj.policy_snapshot or {}).get("description", "")
         return f"{obj.cancellation_policy.capitalize()}: {description}"
 
-    @display(description=_("Payment records"))
+    @display(description=_("Payments and refunds"))
     def payments(self, obj):
-        return _("Arrives with payments.")
+        return booking_money_table(obj)
+
+    @display(description=_("Ledger postings"))
+    def ledger_postings(self, obj):
+        return booking_ledger_table(obj)
 
     # --- actions (through bookings.services) -----------------------------------------------
 

@@ -16,7 +16,11 @@ PAGES = [
     "admin:audit_timeline",
     "admin:listings_listing_import",
     "admin:listings_listing_export",
-    "admin:payouts",
+    "admin:payments_payout_changelist",
+    "admin:payments_payment_changelist",
+    "admin:payments_refund_changelist",
+    "admin:ledger_journalentry_changelist",
+    "admin:payments_payout_export",
 ]
 
 

@@ -21,6 +21,7 @@ GROUP_PERMISSIONS = {
         ("calendars", "change_hostblock"), ("calendars", "delete_hostblock"),
         ("bookings", "view_booking"), ("bookings", "change_booking"),
         ("reviews", "view_review"), ("reviews", "change_review"),
+        ("payments", "view_payout"), ("payments", "view_payoutline"),
     ],
     roles.MODERATORS: [
         ("reviews", "view_review"), ("reviews", "change_review"), ("reviews", "moderate_review"),

@@ -1,0 +1,357 @@
+"""The Money section: payments, refunds, payouts and the ledger. Records, never forms: every
+change goes through the payment and payout services (approve, retry, goodwill refund).
+
+Who sees what (through ScopedAdminMixin): staff everything; auditors read everything and change
+nothing; hosts only their own payouts, read-only; moderators no money at all (a 403)."""
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from import_export import fields as ie_fields
+from unfold.admin import TabularInline
+from unfold.decorators import action, display
+
+from ledger.models import JournalEntry, Posting
+from payments.models import Payment, Payout, PayoutLine, Refund
+from payouts import services as payouts
+
+from ..confirm import confirmation_page, confirmed
+from ..errors import apply_to_each
+from ..resources.export import SafeExportResource
+from ..roles import Role, request_role
+from ..sites import site
+from .base import BackofficeAdmin, ScopedAdminMixin
+
+PAYMENT_LABELS = {"processing": "info", "succeeded": "success", "failed": "danger"}
+REFUND_LABELS = {"pending": "info", "succeeded": "success", "failed": "danger"}
+PAYOUT_LABELS = {"scheduled": "info", "approved": "warning", "paid": "success", "failed": "danger"}
+
+
+def short(obj) -> str:
+    return str(obj.pk)[:8]
+
+
+def amount_of(value, currency) -> str:
+    return f"{value:,.2f} {currency}"
+
+
+def booking_link(booking_id) -> str:
+    url = reverse("admin:bookings_booking_change", args=[booking_id])
+    return format_html('<a class="text-primary-600" href="{}">{}</a>', url, str(booking_id)[:8])
+
+
+class ReadOnlyAdmin(BackofficeAdmin):
+    """Money records are written by the services only."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return False
+
+
+class ReadOnlyInline(ScopedAdminMixin, TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # The parent page decided who may be here; the inline shows the parent's rows.
+        return request_role(request) in (Role.STAFF, Role.AUDITOR, Role.HOST)
+
+    def get_queryset(self, request):
+        return self.model._default_manager.all()
+
+
+# --- payments and refunds -------------------------------------------------------------------
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ("created_at", "amount", "kind", "status", "reason", "failure_message")
+    readonly_fields = fields
+
+
+@admin.register(Payment, site=site)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("short_id", "booking_ref", "amount_display", "status_badge",
+                    "payment_method", "provider", "failure_code", "created_at")  # fmt: skip
+    list_select_related = ("booking",)
+    list_filter = ("status", "currency", "provider")
+    search_fields = ("provider_reference", "booking__id")
+    inlines = [RefundInline]
+    fields = ("booking_ref", ("amount", "currency"), "status_badge", "payment_method",
+              ("provider", "provider_reference"), ("failure_code", "failure_message"),
+              ("created_at", "succeeded_at", "failed_at"), "refundable")  # fmt: skip
+    readonly_fields = fields
+
+    @display(description=_("Payment"))
+    def short_id(self, obj):
+        return short(obj)
+
+    @display(description=_("Booking"))
+    def booking_ref(self, obj):
+        return booking_link(obj.booking_id)
+
+    @display(description=_("Amount"), ordering="amount")
+    def amount_display(self, obj):
+        return amount_of(obj.amount, obj.currency)
+
+    @display(description=_("Status"), ordering="status", label=PAYMENT_LABELS)
+    def status_badge(self, obj):
+        return obj.status, obj.get_status_display()
+
+    @display(description=_("Still refundable"))
+    def refundable(self, obj):
+        refunded = sum(r.amount for r in obj.refunds.all() if r.status != Refund.Status.FAILED)
+        if obj.status != Payment.Status.SUCCEEDED:
+            return "—"
+        return amount_of(obj.amount - refunded, obj.currency)
+
+
+@admin.register(Refund, site=site)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("short_id", "booking_ref", "amount_display", "kind", "status_badge",
+                    "reason", "created_at")  # fmt: skip
+    list_select_related = ("payment",)
+    list_filter = ("status", "kind")
+    search_fields = ("reason", "provider_reference")
+    fields = ("booking_ref", "payment", "amount", "kind", "status_badge", "reason",
+              "requested_by", "provider_reference", ("failure_code", "failure_message"),
+              ("created_at", "succeeded_at", "failed_at"))  # fmt: skip
+    readonly_fields = fields
+
+    @display(description=_("Refund"))
+    def short_id(self, obj):
+        return short(obj)
+
+    @display(description=_("Booking"))
+    def booking_ref(self, obj):
+        return booking_link(obj.payment.booking_id)
+
+    @display(description=_("Amount"), ordering="amount")
+    def amount_display(self, obj):
+        return amount_of(obj.amount, obj.payment.currency)
+
+    @display(description=_("Status"), ordering="status", label=REFUND_LABELS)
+    def status_badge(self, obj):
+        return obj.status, obj.get_status_display()
+
+
+# --- payouts --------------------------------------------------------------------------------
+
+
+class PayoutExportResource(SafeExportResource):
+    host = ie_fields.Field(attribute="host__email", column_name="host")
+    bookings = ie_fields.Field(column_name="bookings")
+
+    class Meta:
+        model = Payout
+        fields = ("id", "host", "currency", "amount", "status", "bookings", "created_at",
+                  "approved_at", "paid_at", "failed_at", "failure_reason",
+                  "provider_reference")  # fmt: skip
+        export_order = fields
+
+    def dehydrate_bookings(self, payout):
+        return " ".join(str(line.booking_id) for line in payout.lines.all())
+
+
+class PayoutLineInline(ReadOnlyInline):
+    model = PayoutLine
+    fields = ("booking_ref", "stay", "amount")
+    readonly_fields = fields
+    verbose_name = _("booking")
+    verbose_name_plural = _("bookings paid out")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("booking")
+
+    @display(description=_("Booking"))
+    def booking_ref(self, obj):
+        return booking_link(obj.booking_id)
+
+    @display(description=_("Stay"))
+    def stay(self, obj):
+        return f"{obj.booking.check_in} → {obj.booking.check_out}"
+
+
+@admin.register(Payout, site=site)
+class PayoutAdmin(ReadOnlyAdmin):
+    host_lookup = "host"
+    staff_only_list_filters = ("host",)
+    resource_classes = [PayoutExportResource]
+    list_display = ("short_id", "host", "amount_display", "status_badge", "bookings",
+                    "created_at", "approved_at", "paid_at", "failure_reason")  # fmt: skip
+    list_select_related = ("host",)
+    list_filter = ("status", "currency", "host")
+    search_fields = ("host__email", "provider_reference")
+    inlines = [PayoutLineInline]
+    actions = ("approve", "retry")
+    actions_detail = ("approve_one", "retry_one")
+    fields = ("host", ("amount", "currency"), "status_badge", "failure_reason",
+              ("created_at", "approved_at", "approved_by"), ("paid_at", "failed_at"),
+              ("attempt", "provider_reference"))  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(line_count=Count("lines"))
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("lines")
+
+    host_fields = ("amount_display", "status_badge", "failure_reason",
+                   ("created_at", "approved_at"), ("paid_at", "failed_at"))  # fmt: skip
+
+    def get_fields(self, request, obj=None):
+        # Hosts read their own payout: not who approved it (staff's email).
+        return self.host_fields if request_role(request) == Role.HOST else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [n for row in self.get_fields(request, obj)
+                for n in (row if isinstance(row, tuple) else (row,))]  # fmt: skip
+
+    def has_payout_permission(self, request, obj=None):
+        """Approve and retry: staff who may change payouts."""
+        return request_role(request) == Role.STAFF and request.user.has_perm(
+            "payments.change_payout"
+        )
+
+    @display(description=_("Payout"))
+    def short_id(self, obj):
+        return short(obj)
+
+    @display(description=_("Amount"), ordering="amount")
+    def amount_display(self, obj):
+        return amount_of(obj.amount, obj.currency)
+
+    @display(description=_("Status"), ordering="status", label=PAYOUT_LABELS)
+    def status_badge(self, obj):
+        return obj.status, obj.get_status_display()
+
+    @display(description=_("Bookings"))
+    def bookings(self, obj):
+        return getattr(obj, "line_count", None) or obj.lines.count()
+
+    # --- actions (through payouts.services) --------------------------------------------
+
+    def _confirm(self, request, queryset, *, action_name, title, button):
+        rows = [[short(p), p.host, amount_of(p.amount, p.currency), p.get_status_display(),
+                 p.failure_reason or "—"] for p in queryset.select_related("host")]  # fmt: skip
+        return confirmation_page(
+            self, request, queryset, action=action_name, title=title, rows=rows,
+            columns=[_("Payout"), _("Host"), _("Amount"), _("Status"), _("Last failure")],
+            button=button,
+        )  # fmt: skip
+
+    @action(description=_("Approve and pay"), permissions=["payout"], icon="price_check")
+    def approve(self, request, queryset):
+        if not confirmed(request):
+            return self._confirm(
+                request, queryset, action_name="approve", button=_("Approve and pay"),
+                title=_("Approve these payouts? The money is transferred to the hosts."),
+            )  # fmt: skip
+        apply_to_each(
+            request, queryset,
+            lambda p: payouts.payout_approve(actor=request.user, payout=p),
+            done=("{count} payout approved; its transfer is on its way.",
+                  "{count} payouts approved; their transfers are on their way."),
+        )  # fmt: skip
+
+    @action(description=_("Retry failed transfer"), permissions=["payout"], icon="replay")
+    def retry(self, request, queryset):
+        if not confirmed(request):
+            return self._confirm(
+                request, queryset, action_name="retry", button=_("Retry"),
+                title=_("Retry these failed payouts?"),
+            )  # fmt: skip
+        apply_to_each(
+            request, queryset,
+            lambda p: payouts.payout_retry(actor=request.user, payout=p),
+            done=("{count} payout sent again.", "{count} payouts sent again."),
+        )  # fmt: skip
+
+    def _detail(self, request, object_id, bulk_action):
+        queryset = self.get_queryset(request).filter(pk=object_id)
+        self.get_object(request, object_id)  # 404 when out of scope
+        response = bulk_action(request, queryset)
+        if response is not None:
+            return response
+        return HttpResponseRedirect(reverse("admin:payments_payout_change", args=[object_id]))
+
+    @action(description=_("Approve and pay"), permissions=["payout"], icon="price_check")
+    def approve_one(self, request, object_id):
+        return self._detail(request, object_id, self.approve)
+
+    @action(description=_("Retry"), permissions=["payout"], icon="replay")
+    def retry_one(self, request, object_id):
+        return self._detail(request, object_id, self.retry)
+
+
+# --- the ledger -----------------------------------------------------------------------------
+
+
+class PostingInline(ReadOnlyInline):
+    model = Posting
+    fields = ("account", "amount", "currency")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account__host")
+
+
+@admin.register(JournalEntry, site=site)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "memo", "source", "postings_summary")
+    list_filter = ("kind",)
+    search_fields = ("memo",)
+    inlines = [PostingInline]
+    fields = ("created_at", "kind", "memo", "source")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("payment", "refund__payment", "payout")
+            .prefetch_related("postings__account")
+        )
+
+    @display(description=_("Source"))
+    def source(self, obj):
+        if obj.payment_id:
+            return format_html("{} · {}", _("Booking"), booking_link(obj.payment.booking_id))
+        if obj.refund_id:
+            return format_html(
+                "{} · {}", _("Refund of booking"), booking_link(obj.refund.payment.booking_id)
+            )
+        url = reverse("admin:payments_payout_change", args=[obj.payout_id])
+        return format_html('<a class="text-primary-600" href="{}">{} {}</a>', url, _("Payout"),
+                           str(obj.payout_id)[:8])  # fmt: skip
+
+    @display(description=_("Postings"))
+    def postings_summary(self, obj):
+        return format_html_join(
+            mark_safe("<br>"), "{}: {}",
+            ((p.account.get_kind_display(), f"{p.amount:+,.2f} {p.currency}")
+             for p in obj.postings.all()),
+        )  # fmt: skip
