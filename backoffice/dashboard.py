@@ -7,6 +7,7 @@ from functools import partial
 from django.utils.translation import gettext_lazy as _
 
 from bookings.kpis import DEFAULT_PERIOD, PERIODS, kpi_report
+from payouts.selectors import money_received, payouts_due
 
 from .roles import Role, request_role
 
@@ -60,6 +61,12 @@ def dashboard_callback(request, context):
         {"title": _("Average rating"), "value": report.average_rating or "—", "id": "rating"},
         {"title": _("Reviews awaiting moderation"), "value": report.reviews_pending,
          "id": "pending"},
+        {"title": _("Money received"), "id": "received",
+         "value": money(money_received(start=report.window.start, end=report.window.end,
+                                       host=host)),
+         "hint": _("succeeded payments less refunds")},
+        {"title": _("Payouts due"), "value": money(payouts_due(host=host)), "id": "payouts",
+         "hint": _("scheduled, approved or failed; not paid yet")},
     ]  # fmt: skip
     for kpi in kpis:
         if isinstance(kpi["value"], list):  # money: one line per currency

@@ -80,7 +80,6 @@ class KpiReport:
     revpar: dict[str, Decimal] = field(default_factory=dict)
     average_rating: Decimal | None = None
     reviews_pending: int = 0
-    payouts_due: Decimal = Decimal("0.00")  # arrives with the payments issue
     bookings_per_day: list[tuple[date, int]] = field(default_factory=list)
     revenue_per_week: dict[str, list[tuple[date, Decimal]]] = field(default_factory=dict)
     occupancy_by_city: list[tuple[str, Decimal]] = field(default_factory=list)
