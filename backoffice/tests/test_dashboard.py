@@ -65,6 +65,7 @@ def test_dashboard_per_role(as_host, as_staff, market):
     staff_page = as_staff.get(reverse("admin:index"), {"period": "90"}).content.decode()
     assert "the whole marketplace" in staff_page
     assert "arrives with payments" not in staff_page  # no placeholder figure
+    assert "not paid yet" in staff_page and 'data-kpi="payouts"' in staff_page
     # A nonsense period falls back to the default instead of failing.
     assert as_staff.get(reverse("admin:index"), {"period": "x"}).status_code == 200
 

@@ -190,3 +190,15 @@ def test_hosts_see_their_bookings_payments_but_not_the_ledger(as_host, own_stay)
     ).content.decode()
     assert "Payments and refunds" in content and f"{own_stay.total:,.2f} EUR" in content
     assert "Ledger postings" not in content and "pm_card_visa" not in content
+
+
+def test_the_dashboard_shows_payouts_due_and_money_received_from_records(
+    as_staff, as_host, host, payouts
+):
+    total_due = sum(p.amount for p in payouts.values())
+    staff_page = as_staff.get(reverse("admin:index")).content.decode()
+    assert f"{total_due:,.2f} EUR" in staff_page
+    host_page = as_host.get(reverse("admin:index")).content.decode()
+    assert f"{payouts[host].amount:,.2f} EUR" in host_page
+    assert f"{total_due:,.2f} EUR" not in host_page
+    assert "Money received" in host_page

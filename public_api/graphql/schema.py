@@ -15,6 +15,7 @@ from .messaging.mutations import MessagingMutations
 from .messaging.queries import MessagingQueries
 from .payments.mutations import PaymentMutations
 from .payments.queries import PaymentQueries
+from .payouts.queries import PayoutQueries
 from .reviews.mutations import ReviewMutations
 from .wishlists.mutations import WishlistMutations
 from .wishlists.queries import WishlistQueries
@@ -28,6 +29,7 @@ class Query(
     MessagingQueries,
     WishlistQueries,
     PaymentQueries,
+    PayoutQueries,
     graphene.ObjectType,
 ):
     pass

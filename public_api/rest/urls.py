@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("public_api.rest.messaging.urls")),
     path("", include("public_api.rest.wishlists.urls")),
     path("", include("public_api.rest.payments.urls")),
+    path("", include("public_api.rest.payouts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

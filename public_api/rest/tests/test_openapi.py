@@ -11,6 +11,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from config.wsgi import application
 from messaging.services import conversation_start
+from payments.models import Payout
 from payments.services import booking_pay
 from reviews.models import Review
 from tests.factories import ListingFactory, ReviewFactory, make_booking, make_completed_stay
@@ -43,7 +44,7 @@ def test_schema_passes_spectacular_validation_without_warnings(tmp_path):
         "wishlists_rename", "wishlists_destroy", "wishlists_listings", "wishlists_listings_add",
         "wishlists_listings_remove", "listings_photos_create", "listings_photos_retrieve",
         "listings_photos_update", "listings_photos_destroy", "listings_calendar_update",
-        "listings_calendar_clear",
+        "listings_calendar_clear", "payouts_list", "payouts_retrieve",
     ):  # fmt: skip
         assert f"operationId: {operation}\n" in text
 
@@ -75,12 +76,13 @@ def test_generated_requests_never_cause_a_server_error(guest):
     ids["/api/v1/wishlists/"] = wishlist_create(actor=guest, name="Sea").pk
     declined = booking_pay(actor=guest, booking=booking, payment_method="pm_card_chargeDeclined")
     ids["/api/v1/payments/"] = declined.pk
+    ids["/api/v1/payouts/"] = Payout.objects.create(host=guest, currency="EUR", amount=1).pk
     token = client_for(guest)._credentials["HTTP_AUTHORIZATION"]
     failures = []
     with wsgi_connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 55  # the 54 operations of the contract + the API root
+        assert len(operations) == 57  # the 56 operations of the contract + the API root
         for operation in operations:
             failures += _fuzz(operation, ids, token)
     assert failures == []
