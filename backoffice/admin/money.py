@@ -4,8 +4,12 @@ change goes through the payment and payout services (approve, retry, goodwill re
 Who sees what (through ScopedAdminMixin): staff everything; auditors read everything and change
 nothing; hosts only their own payouts, read-only; moderators no money at all (a 403)."""
 
-from django.contrib import admin
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -13,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields as ie_fields
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
+from common.errors import DomainError
 from ledger.models import JournalEntry, Posting
 from payments.models import Payment, Payout, PayoutLine, Refund
+from payments.services import payment_refundable, refund_goodwill
 from payouts import services as payouts
 
 from ..confirm import confirmation_page, confirmed
@@ -28,6 +35,11 @@ from .base import BackofficeAdmin, ScopedAdminMixin
 PAYMENT_LABELS = {"processing": "info", "succeeded": "success", "failed": "danger"}
 REFUND_LABELS = {"pending": "info", "succeeded": "success", "failed": "danger"}
 PAYOUT_LABELS = {"scheduled": "info", "approved": "warning", "paid": "success", "failed": "danger"}
+
+
+def flat(fields) -> list[str]:
+    """The names of a `fields` layout whose rows may be tuples."""
+    return [name for row in fields for name in (row if isinstance(row, tuple) else (row,))]
 
 
 def short(obj) -> str:
@@ -87,7 +99,17 @@ class ReadOnlyInline(ScopedAdminMixin, TabularInline):
 class RefundInline(ReadOnlyInline):
     model = Refund
     fields = ("created_at", "amount", "kind", "status", "reason", "failure_message")
-    readonly_fields = fields
+    readonly_fields = flat(fields)
+
+
+class GoodwillRefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+        widget=UnfoldAdminTextInputWidget,
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3})
+    )
 
 
 @admin.register(Payment, site=site)
@@ -98,10 +120,11 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ("status", "currency", "provider")
     search_fields = ("provider_reference", "booking__id")
     inlines = [RefundInline]
+    actions_detail = ("goodwill_refund",)
     fields = ("booking_ref", ("amount", "currency"), "status_badge", "payment_method",
               ("provider", "provider_reference"), ("failure_code", "failure_message"),
               ("created_at", "succeeded_at", "failed_at"), "refundable")  # fmt: skip
-    readonly_fields = fields
+    readonly_fields = flat(fields)
 
     @display(description=_("Payment"))
     def short_id(self, obj):
@@ -121,10 +144,36 @@ class PaymentAdmin(ReadOnlyAdmin):
 
     @display(description=_("Still refundable"))
     def refundable(self, obj):
-        refunded = sum(r.amount for r in obj.refunds.all() if r.status != Refund.Status.FAILED)
         if obj.status != Payment.Status.SUCCEEDED:
             return "—"
-        return amount_of(obj.amount - refunded, obj.currency)
+        return amount_of(payment_refundable(obj), obj.currency)
+
+    def has_refund_permission(self, request, obj=None):
+        return request_role(request) == Role.STAFF and request.user.has_perm("payments.add_refund")
+
+    @action(description=_("Goodwill refund"), permissions=["refund"], icon="undo")
+    def goodwill_refund(self, request, object_id):
+        """Staff give money back beyond the policy (up to what is still refundable), with a
+        reason, through the payment service; a task sends it to the provider."""
+        payment = self.get_object(request, object_id)
+        form = GoodwillRefundForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                refund_goodwill(actor=request.user, payment=payment, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Refund created; it is being sent to the provider."))
+                return HttpResponseRedirect(
+                    reverse("admin:payments_payment_change", args=[payment.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Goodwill refund"), "opts": self.model._meta, "form": form,
+            "payment": payment, "refundable": amount_of(payment_refundable(payment),
+                                                        payment.currency),
+        }  # fmt: skip
+        return TemplateResponse(request, "backoffice/goodwill_refund.html", context)
 
 
 @admin.register(Refund, site=site)
@@ -137,7 +186,7 @@ class RefundAdmin(ReadOnlyAdmin):
     fields = ("booking_ref", "payment", "amount", "kind", "status_badge", "reason",
               "requested_by", "provider_reference", ("failure_code", "failure_message"),
               ("created_at", "succeeded_at", "failed_at"))  # fmt: skip
-    readonly_fields = fields
+    readonly_fields = flat(fields)
 
     @display(description=_("Refund"))
     def short_id(self, obj):
@@ -177,7 +226,7 @@ class PayoutExportResource(SafeExportResource):
 class PayoutLineInline(ReadOnlyInline):
     model = PayoutLine
     fields = ("booking_ref", "stay", "amount")
-    readonly_fields = fields
+    readonly_fields = flat(fields)
     verbose_name = _("booking")
     verbose_name_plural = _("bookings paid out")
 
@@ -209,7 +258,7 @@ class PayoutAdmin(ReadOnlyAdmin):
     fields = ("host", ("amount", "currency"), "status_badge", "failure_reason",
               ("created_at", "approved_at", "approved_by"), ("paid_at", "failed_at"),
               ("attempt", "provider_reference"))  # fmt: skip
-    readonly_fields = fields
+    readonly_fields = flat(fields)
 
     def get_queryset(self, request):
         from django.db.models import Count
@@ -227,8 +276,7 @@ class PayoutAdmin(ReadOnlyAdmin):
         return self.host_fields if request_role(request) == Role.HOST else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return [n for row in self.get_fields(request, obj)
-                for n in (row if isinstance(row, tuple) else (row,))]  # fmt: skip
+        return flat(self.get_fields(request, obj))
 
     def has_payout_permission(self, request, obj=None):
         """Approve and retry: staff who may change payouts."""
@@ -313,7 +361,7 @@ class PayoutAdmin(ReadOnlyAdmin):
 class PostingInline(ReadOnlyInline):
     model = Posting
     fields = ("account", "amount", "currency")
-    readonly_fields = fields
+    readonly_fields = flat(fields)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account__host")
@@ -326,7 +374,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     search_fields = ("memo",)
     inlines = [PostingInline]
     fields = ("created_at", "kind", "memo", "source")
-    readonly_fields = fields
+    readonly_fields = flat(fields)
 
     def get_queryset(self, request):
         return (

@@ -202,3 +202,41 @@ def test_the_dashboard_shows_payouts_due_and_money_received_from_records(
     assert f"{payouts[host].amount:,.2f} EUR" in host_page
     assert f"{total_due:,.2f} EUR" not in host_page
     assert "Money received" in host_page
+
+
+# --- goodwill refunds -----------------------------------------------------------------------
+
+
+def test_staff_give_a_goodwill_refund_up_to_what_is_refundable(
+    as_staff, own_stay, django_capture_on_commit_callbacks
+):
+    from payments.models import Refund
+
+    payment = own_stay.payments.get()
+    url = reverse("admin:payments_payment_goodwill_refund", args=[payment.pk])
+    form = as_staff.get(url)
+    assert form.status_code == 200 and f"{payment.amount:,.2f} EUR".encode() in form.content
+
+    too_much = as_staff.post(url, {"amount": str(payment.amount + 1), "reason": "Leak"})
+    assert too_much.status_code == 200 and b"can be refunded" in too_much.content
+    no_reason = as_staff.post(url, {"amount": "10.00", "reason": ""})
+    assert no_reason.status_code == 200
+    assert not Refund.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = as_staff.post(url, {"amount": "25.00", "reason": "Broken heater"})
+    assert done.status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.kind, refund.status) == (25, "goodwill", "succeeded")
+    assert refund.reason == "Broken heater" and refund.requested_by.email == "staff@example.test"
+    assert ledger_disagreements() == []
+
+
+@pytest.mark.parametrize("who", ["as_auditor", "as_host", "as_moderator"])
+def test_no_one_else_refunds(request, who, own_stay):
+    from payments.models import Refund
+
+    url = reverse("admin:payments_payment_goodwill_refund", args=[own_stay.payments.get().pk])
+    response = request.getfixturevalue(who).post(url, {"amount": "5.00", "reason": "x"})
+    assert response.status_code in (403, 404)
+    assert not Refund.objects.exists()
