@@ -32,6 +32,7 @@ from reviews.models import Review
 from reviews.services import listing_rating_refresh
 
 from . import catalogue as cat
+from .money import seed_money
 from .photos import placeholder_photo
 
 SEED = 20261124
@@ -44,13 +45,21 @@ class SeedReport:
     counts: dict = field(default_factory=dict)
 
 
-def seed_demo() -> SeedReport:
-    """Create the demo dataset once; a second run changes nothing."""
+def seed_demo(*, with_money: bool = True) -> SeedReport:
+    """Create the demo dataset once; a second run changes nothing. Its money (payments through
+    the payment service, refunds, payouts) follows once the rest has committed, since providers
+    are never called inside a transaction; without it (`with_money=False`) confirmed stays are
+    simply marked paid, as before payments existed."""
     if Listing.objects.filter(host__email=cat.ACCOUNTS["host"][0]).exists():
         return SeedReport(created=False, counts=_counts())
     # Demo people are example.com addresses: nobody is emailed about the demo's history.
-    with acting_as(SYSTEM_ACTOR), notifications_muted(), transaction.atomic():
-        _Seeder(random.Random(SEED)).run()
+    with acting_as(SYSTEM_ACTOR), notifications_muted():
+        seeder = _Seeder(random.Random(SEED), pay_later=with_money)
+        with transaction.atomic():
+            seeder.run()
+        if with_money:
+            seed_money(to_pay=seeder.to_pay, to_cancel=seeder.to_cancel, host=seeder.host,
+                       staff=seeder.admin, today=seeder.today)  # fmt: skip
     return SeedReport(created=True, counts=_counts())
 
 
@@ -64,8 +73,11 @@ def _counts() -> dict:
 
 
 class _Seeder:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, *, pay_later: bool = False):
         self.rng = rng
+        self.pay_later = pay_later  # confirmed stays are paid by seed_money, after commit
+        self.to_pay: list[Booking] = []
+        self.to_cancel: list[tuple] = []
         self.today = timezone.localdate()
         self.password = make_password(cat.DEMO_PASSWORD)  # hash once, reuse: fast and identical
 
@@ -101,6 +113,7 @@ class _Seeder:
         accounts["moderator"].groups.add(Group.objects.get(name=roles.MODERATORS))
         accounts["auditor"].groups.add(Group.objects.get(name=roles.AUDITORS))
         host, guest = accounts["host"], accounts["guest"]
+        self.host, self.admin = host, admin
         host.groups.add(Group.objects.get(name=roles.HOSTS))
         host.bio = "Superhost in Lisbon and Porto since 2019."
         host.save()
@@ -145,9 +158,12 @@ class _Seeder:
         if hold.status == BookingStatus.REQUESTED:
             booking_services.booking_accept(booking=hold, actor=others[1].host)
         cancelled = self.confirmed(others[2], guests[3], 40, 3)
-        booking_services.booking_cancel(
-            booking=cancelled, actor=guests[3], reason="Change of plans"
-        )
+        if self.pay_later:  # cancelled once paid, so the refund goes back through the provider
+            self.to_cancel.append((cancelled, guests[3], "Change of plans"))
+        else:
+            booking_services.booking_cancel(
+                booking=cancelled, actor=guests[3], reason="Change of plans"
+            )
         request = self.book(own[1], guests[4], 45, 2)
         booking_services.booking_decline(booking=request, actor=host, reason="Dates unavailable")
         stale = self.book(others[3], guests[5], 50, 2)
@@ -213,7 +229,10 @@ class _Seeder:
         booking = self.book(listing, guest, in_days, nights)
         if booking.status == BookingStatus.REQUESTED:
             booking = booking_services.booking_accept(booking=booking, actor=listing.host)
-        booking = booking_services.booking_mark_paid(booking=booking, amount=booking.total)
+        if self.pay_later:
+            self.to_pay.append(booking)
+        else:
+            booking = booking_services.booking_mark_paid(booking=booking, amount=booking.total)
         self.backdate(booking, self.today - dt.timedelta(days=self.rng.randint(1, 20)))
         return booking
 
