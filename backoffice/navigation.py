@@ -98,6 +98,7 @@ LAYOUT = [
         ((STAFF, AUDITOR), _("Refunds"), "undo", "payments_refund_changelist", "", None),
         ((STAFF, AUDITOR), _("Ledger entries"), "account_balance",
          "ledger_journalentry_changelist", "", None),
+        ((STAFF, HOST, AUDITOR), _("Statements"), "receipt_long", "statements", "", None),
     ]),
     (_("Reviews"), [
         # Hosts cannot publish or reject: no queue (nor its red badge) for them, their reviews.

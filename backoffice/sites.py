@@ -40,6 +40,7 @@ class BackofficeSite(UnfoldAdminSite):
         from .calendar_views import calendar_timeline_view, listing_calendar_view
         from .docs import kpi_definitions_view
         from .import_help import amenity_slugs_view, import_template_xlsx
+        from .statement_views import statements_view
 
         return [
             path("calendar/", self.admin_view(calendar_timeline_view), name="calendar_timeline"),
@@ -57,6 +58,7 @@ class BackofficeSite(UnfoldAdminSite):
             ),
             path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
             path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
+            path("payouts/statements/", self.admin_view(statements_view), name="statements"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),
         ]
 

@@ -240,3 +240,36 @@ def test_no_one_else_refunds(request, who, own_stay):
     response = request.getfixturevalue(who).post(url, {"amount": "5.00", "reason": "x"})
     assert response.status_code in (403, 404)
     assert not Refund.objects.exists()
+
+
+# --- statements -----------------------------------------------------------------------------
+
+
+def test_hosts_download_their_own_statement(as_host, host, own_stay, foreign_stay):
+    from django.utils import timezone
+
+    month = timezone.now().strftime("%Y-%m")
+    url = reverse("admin:statements")
+    assert as_host.get(url).status_code == 200
+    response = as_host.get(url, {"month": month, "host": str(foreign_stay.listing.host_id)})
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert host.email in body and str(own_stay.pk) in body
+    assert str(foreign_stay.pk) not in body  # the host field is not theirs to choose
+    bad = as_host.get(url, {"month": "2026-99"})
+    assert bad.status_code == 200 and b"YYYY-MM" in bad.content
+
+
+@pytest.mark.parametrize("who", ["as_staff", "as_auditor"])
+def test_staff_and_auditors_pick_a_host(request, who, other_host, own_stay, foreign_stay):
+    from django.utils import timezone
+
+    client = request.getfixturevalue(who)
+    month = timezone.now().strftime("%Y-%m")
+    response = client.get(reverse("admin:statements"), {"month": month, "host": other_host.pk})
+    body = response.content.decode()
+    assert str(foreign_stay.pk) in body and str(own_stay.pk) not in body
+
+
+def test_moderators_get_no_statements(as_moderator, own_stay):
+    assert as_moderator.get(reverse("admin:statements")).status_code == 403
