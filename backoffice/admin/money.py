@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,10 @@ PAYOUT_LABELS = {"scheduled": "info", "approved": "warning", "paid": "success", 
 def flat(fields) -> list[str]:
     """The names of a `fields` layout whose rows may be tuples."""
     return [name for row in fields for name in (row if isinstance(row, tuple) else (row,))]
+
+
+def when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def short(obj) -> str:
@@ -73,6 +78,7 @@ class ReadOnlyAdmin(BackofficeAdmin):
 
 class ReadOnlyInline(ScopedAdminMixin, TabularInline):
     extra = 0
+    hide_title = True  # no "<id>: <amount>" line above each row
     can_delete = False
     show_change_link = False
 
@@ -121,7 +127,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ("provider_reference", "booking__id")
     inlines = [RefundInline]
     actions_detail = ("goodwill_refund",)
-    fields = ("booking_ref", ("amount", "currency"), "status_badge", "payment_method",
+    fields = ("booking_ref", ("amount", "currency"), "status", "payment_method",
               ("provider", "provider_reference"), ("failure_code", "failure_message"),
               ("created_at", "succeeded_at", "failed_at"), "refundable")  # fmt: skip
     readonly_fields = flat(fields)
@@ -183,7 +189,7 @@ class RefundAdmin(ReadOnlyAdmin):
     list_select_related = ("payment",)
     list_filter = ("status", "kind")
     search_fields = ("reason", "provider_reference")
-    fields = ("booking_ref", "payment", "amount", "kind", "status_badge", "reason",
+    fields = ("booking_ref", "payment", "amount", "kind", "status", "reason",
               "requested_by", "provider_reference", ("failure_code", "failure_message"),
               ("created_at", "succeeded_at", "failed_at"))  # fmt: skip
     readonly_fields = flat(fields)
@@ -248,14 +254,14 @@ class PayoutAdmin(ReadOnlyAdmin):
     staff_only_list_filters = ("host",)
     resource_classes = [PayoutExportResource]
     list_display = ("short_id", "host", "amount_display", "status_badge", "bookings",
-                    "created_at", "approved_at", "paid_at", "failure_reason")  # fmt: skip
+                    "created", "last_step", "failure_reason")  # fmt: skip
     list_select_related = ("host",)
     list_filter = ("status", "currency", "host")
     search_fields = ("host__email", "provider_reference")
     inlines = [PayoutLineInline]
     actions = ("approve", "retry")
     actions_detail = ("approve_one", "retry_one")
-    fields = ("host", ("amount", "currency"), "status_badge", "failure_reason",
+    fields = ("host", ("amount", "currency"), "status", "failure_reason",
               ("created_at", "approved_at", "approved_by"), ("paid_at", "failed_at"),
               ("attempt", "provider_reference"))  # fmt: skip
     readonly_fields = flat(fields)
@@ -268,7 +274,7 @@ class PayoutAdmin(ReadOnlyAdmin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("lines")
 
-    host_fields = ("amount_display", "status_badge", "failure_reason",
+    host_fields = ("amount_display", "status", "failure_reason",
                    ("created_at", "approved_at"), ("paid_at", "failed_at"))  # fmt: skip
 
     def get_fields(self, request, obj=None):
@@ -295,6 +301,17 @@ class PayoutAdmin(ReadOnlyAdmin):
     @display(description=_("Status"), ordering="status", label=PAYOUT_LABELS)
     def status_badge(self, obj):
         return obj.status, obj.get_status_display()
+
+    @display(description=_("Created"), ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
+
+    @display(description=_("Approved / paid / failed"))
+    def last_step(self, obj):
+        steps = [(obj.approved_at, _("approved")), (obj.paid_at, _("paid")),
+                 (obj.failed_at, _("failed"))]  # fmt: skip
+        done = [f"{label} {when(at)}" for at, label in steps if at]
+        return format_html_join(mark_safe("<br>"), "{}", ((d,) for d in done)) if done else "—"
 
     @display(description=_("Bookings"))
     def bookings(self, obj):
@@ -346,11 +363,20 @@ class PayoutAdmin(ReadOnlyAdmin):
             return response
         return HttpResponseRedirect(reverse("admin:payments_payout_change", args=[object_id]))
 
-    @action(description=_("Approve and pay"), permissions=["payout"], icon="price_check")
+    def _payout_in(self, object_id, status) -> bool:
+        return object_id is None or Payout.objects.filter(pk=object_id, status=status).exists()
+
+    def has_approve_one_permission(self, request, object_id=None):
+        return self.has_payout_permission(request) and self._payout_in(object_id, "scheduled")
+
+    def has_retry_one_permission(self, request, object_id=None):
+        return self.has_payout_permission(request) and self._payout_in(object_id, "failed")
+
+    @action(description=_("Approve and pay"), permissions=["approve_one"], icon="price_check")
     def approve_one(self, request, object_id):
         return self._detail(request, object_id, self.approve)
 
-    @action(description=_("Retry"), permissions=["payout"], icon="replay")
+    @action(description=_("Retry"), permissions=["retry_one"], icon="replay")
     def retry_one(self, request, object_id):
         return self._detail(request, object_id, self.retry)
 
@@ -369,7 +395,7 @@ class PostingInline(ReadOnlyInline):
 
 @admin.register(JournalEntry, site=site)
 class JournalEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "memo", "source", "postings_summary")
+    list_display = ("created", "kind", "source", "postings_summary")
     list_filter = ("kind",)
     search_fields = ("memo",)
     inlines = [PostingInline]
@@ -383,6 +409,10 @@ class JournalEntryAdmin(ReadOnlyAdmin):
             .select_related("payment", "refund__payment", "payout")
             .prefetch_related("postings__account")
         )
+
+    @display(description=_("Created"), ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
 
     @display(description=_("Source"))
     def source(self, obj):

@@ -82,6 +82,7 @@ def test_staff_approve_one_from_its_page_and_retry_a_failure(
     assert payout.status == Payout.Status.FAILED
     page = as_staff.get(reverse("admin:payments_payout_change", args=[payout.pk]))
     assert b"account_invalid" in page.content
+    assert b"Approve and pay" not in page.content and b"Retry" in page.content
 
     PayoutAccount.objects.filter(host=host).update(stripe_account_id="acct_hannah")
     with django_capture_on_commit_callbacks(execute=True):

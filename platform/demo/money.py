@@ -83,6 +83,7 @@ def _payouts(*, host, staff, today: dt.date) -> None:
     rounds = [today - dt.timedelta(days=d) for d in (60, 35, 15)]
     for number, day in enumerate(rounds):
         for payout in payouts.payouts_schedule(now=_at(day)):
+            Payout.objects.filter(pk=payout.pk).update(created_at=_at(day))  # when it ran
             if payout.host == host and number == 1:
                 _failed(payout, staff=staff)
             elif payout.host == host and number == 2:
