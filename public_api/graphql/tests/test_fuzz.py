@@ -18,6 +18,7 @@ from schemathesis.specs.graphql import scalars
 from calendars.services import host_block_create
 from config.wsgi import application
 from messaging.services import conversation_start
+from payments.models import Payout
 from reviews.models import Review
 from tests.factories import (
     ListingFactory,
@@ -68,13 +69,14 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
     block = host_block_create(listing=listing, start=future(60), end=future(62), actor=host)
     conversation = conversation_start(actor=guest, booking=booking, body="Hello")
     wishlist = wishlist_create(actor=guest, name="Sea")
-    ids = [listing.pk, booking.pk, review.pk, block.pk, conversation.pk, wishlist.pk]
+    payout = Payout.objects.create(host=host, currency="EUR", amount=1)
+    ids = [listing.pk, booking.pk, review.pk, block.pk, conversation.pk, wishlist.pk, payout.pk]
     tokens = [bearer(guest)["HTTP_AUTHORIZATION"], bearer(host)["HTTP_AUTHORIZATION"], None]
     failures: list[str] = []
     with wsgi_connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 47  # 15 queries, 32 mutations
+        assert len(operations) == 49  # 17 queries, 32 mutations
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += _server_errors(operation.as_strategy(mode), tokens)
