@@ -39,6 +39,7 @@ from common.money import money
 from ledger import rules
 from ledger.selectors import host_payable_balance
 from ledger.services import entry_post_payout
+from payments import signals
 from payments.models import Payment, Payout, PayoutAccount, PayoutLine, Refund
 from payments.providers import OperationResult, TransferRequest, provider_get
 
@@ -262,6 +263,7 @@ def payout_record_result(*, payout: Payout, result: OperationResult) -> Payout:
         payout.status, payout.paid_at = Payout.Status.PAID, timezone.now()
         payout.save()
         entry_post_payout(payout=payout)
+        signals.payout_paid.send(sender=Payout, payout=payout)
     else:
         reason = result.failure_message or result.failure_code or "The transfer failed."
         if result.failure_code and result.failure_code not in reason:
@@ -269,6 +271,7 @@ def payout_record_result(*, payout: Payout, result: OperationResult) -> Payout:
         payout.status, payout.failed_at = Payout.Status.FAILED, timezone.now()
         payout.failure_reason = reason[:500]
         payout.save()
+        signals.payout_failed.send(sender=Payout, payout=payout)
     return payout
 
 
