@@ -116,3 +116,51 @@ class HostBlock(Occupancy):
     def save(self, *args, **kwargs):
         self.kind = Occupancy.Kind.BLOCK
         super().save(*args, **kwargs)
+
+
+class ChannelFeed(BaseModel):
+    """Another channel's iCal export of this listing (another marketplace's calendar). Its
+    events become host blocks (ChannelBlock), synced periodically by calendars.channels."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="channel_feeds")
+    name = models.CharField(max_length=100, blank=True, help_text="e.g. the other marketplace.")
+    url = models.URLField(max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True, help_text="Last success.")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="Why the last attempt failed.")
+    conflicts = models.JSONField(
+        default=list, blank=True,
+        help_text="Events of the last sync that overlap a booking or block: [{uid, start, end}].",
+    )  # fmt: skip
+
+    history = audited()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "url"], name="channel_feed_unique_url")
+        ]
+
+    def __str__(self):
+        return self.name or self.url
+
+
+class ChannelBlock(BaseModel):
+    """The host block standing for one event (by its UID) of a channel feed."""
+
+    feed = models.ForeignKey(ChannelFeed, on_delete=models.CASCADE, related_name="blocks")
+    uid = models.CharField(max_length=255)
+    occupancy = models.OneToOneField(
+        Occupancy, on_delete=models.CASCADE, related_name="channel_block"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "uid"], name="channel_block_unique_uid")
+        ]
+
+    def __str__(self):
+        return self.uid

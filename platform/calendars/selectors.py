@@ -190,3 +190,23 @@ def stay_calendar_cached(listing, start: date, end: date) -> tuple[bool, dict, s
 
     key = f"listing:{listing.pk}:{listing_token(listing.pk)}:stay:{start}:{end}"
     return cached_read(key, build, cache_seconds("calendar"))
+
+
+def channel_feeds_of(listing, user):
+    """A listing's channel feeds, for those who manage it; for anyone else they do not exist
+    (like host blocks, they are the host's business)."""
+    from django.db.models import Count
+
+    from common.errors import NotFound
+    from listings.permissions import can_manage_listing
+
+    from .models import ChannelFeed
+
+    if not can_manage_listing(listing, user):
+        raise NotFound()
+    return (
+        ChannelFeed.objects.filter(listing=listing)
+        .select_related("listing")
+        .annotate(block_count=Count("blocks"))
+        .order_by("created_at", "id")
+    )

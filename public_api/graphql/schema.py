@@ -6,6 +6,7 @@ from .accounts.mutations import AccountMutations
 from .accounts.queries import AccountQueries
 from .bookings.mutations import BookingMutations
 from .bookings.queries import BookingQueries
+from .calendars.channels import ChannelMutations, ChannelQueries
 from .calendars.mutations import CalendarMutations
 from .calendars.queries import CalendarQueries
 from .listings.mutations import ListingMutations
@@ -30,6 +31,7 @@ class Query(
     WishlistQueries,
     PaymentQueries,
     PayoutQueries,
+    ChannelQueries,
     graphene.ObjectType,
 ):
     pass
@@ -45,6 +47,7 @@ class Mutation(
     WishlistMutations,
     PhotoMutations,
     PaymentMutations,
+    ChannelMutations,
     graphene.ObjectType,
 ):
     pass

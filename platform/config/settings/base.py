@@ -251,6 +251,7 @@ CELERY_BEAT_SCHEDULE = {
     "complete-finished-stays": {"task": "bookings.complete_finished", "schedule": 15 * 60.0},
     "send-due-notifications": {"task": "notifications.send_due", "schedule": 60.0},
     "notify-new-messages": {"task": "messaging.notify_new_messages", "schedule": 60.0},
+    "sync-channel-feeds": {"task": "calendars.sync_channel_feeds", "schedule": 5 * 60.0},
     "recovery-sweep": {"task": "common.recovery_sweep", "schedule": 60.0},
     "refresh-ratings": {"task": "reviews.refresh_ratings", "schedule": 6 * 3600.0},
     "refresh-dashboard": {"task": "bookings.refresh_dashboard", "schedule": 5 * 60.0},
@@ -281,6 +282,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 # A row claimed for sending this long ago belongs to a worker that died: sent again.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
+# Channel sync (calendars.channels): how often each feed is fetched, and the fetch's limits.
+CHANNEL_SYNC_INTERVAL_MINUTES = env.int("CHANNEL_SYNC_INTERVAL_MINUTES", default=30)
+CHANNEL_SYNC_TIMEOUT_SECONDS = env.float("CHANNEL_SYNC_TIMEOUT_SECONDS", default=10.0)
+CHANNEL_SYNC_MAX_BYTES = env.int("CHANNEL_SYNC_MAX_BYTES", default=2_000_000)
 # A new message is emailed once its sender has been quiet this long (quick messages: one email).
 MESSAGE_NOTIFY_DELAY_MINUTES = env.int("MESSAGE_NOTIFY_DELAY_MINUTES", default=5)
 

@@ -15,3 +15,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="staybook-test-media-")
 # Serve static files straight from the finders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Channel sync never reaches past this machine in tests (fixtures are served on 127.0.0.1).
+CHANNEL_SYNC_ONLY_LOOPBACK = True

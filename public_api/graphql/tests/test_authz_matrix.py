@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from bookings.models import Booking
-from calendars.models import CalendarDay, HostBlock
+from calendars.models import CalendarDay, ChannelFeed, HostBlock
 from calendars.services import host_block_create
 from listings.models import Listing, ListingPhoto
 from listings.photos import listing_photo_add
@@ -199,6 +199,30 @@ OPERATIONS = [
         "clearCalendar",
         "days",
     ),
+    (
+        "query($draft: UUID!) { channelFeeds(listingId: $draft) { id url } }",
+        "channelFeeds",
+        None,
+    ),
+    (
+        'mutation($draft: UUID!) { addChannelFeed(input: {listingId: $draft, url: "https://x.example/a.ics"})'
+        " { channelFeed { id url } errors { field code message } } }",
+        "addChannelFeed",
+        "channelFeed",
+    ),
+    (
+        "mutation($draft: UUID!, $channel: UUID!) { syncChannelFeed(input:"
+        " {listingId: $draft, channelId: $channel}) { channelFeed { url }"
+        " errors { field code message } } }",
+        "syncChannelFeed",
+        "channelFeed",
+    ),
+    (
+        "mutation($draft: UUID!, $channel: UUID!) { deleteChannelFeed(input:"
+        " {listingId: $draft, channelId: $channel}) { deleted errors { field code message } } }",
+        "deleteChannelFeed",
+        "deleted",
+    ),
 ]
 
 
@@ -222,14 +246,16 @@ def world():
     photo = listing_photo_add(
         listing=draft, actor=host, image=tiny_jpeg(), caption="Private photo caption"
     )
+    channel = ChannelFeed.objects.create(listing=draft, url="https://secret-channel.example/a.ics")
     public = ListingFactory(title="Public but saved")
     wishlist_add(wishlist=wishlist, listing=public, actor=guest)
     secrets = [draft.title, listing.title, host.email, guest.email, host.phone, guest.phone,
                review.comment, block.note, "Private message words", wishlist.name,
-               photo.caption]  # fmt: skip
+               photo.caption, channel.url]  # fmt: skip
     variables = {"draft": str(draft.pk), "booking": str(booking.pk), "review": str(review.pk),
                  "conversation": str(conversation.pk), "wishlist": str(wishlist.pk),
                  "public": str(public.pk), "photo": str(photo.pk),
+                 "channel": str(channel.pk),
                  "listing": str(listing.pk), "block": str(block.pk),
                  "start": str(future(10)), "end": str(future(12))}  # fmt: skip
     return {"variables": variables, "secrets": secrets, "booking": booking, "block": block}
@@ -270,6 +296,9 @@ def test_others_get_null_and_not_found_and_learn_nothing(
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
     assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
     assert not CalendarDay.objects.exists()
+    assert list(ChannelFeed.objects.values_list("url", "last_attempt_at")) == [
+        ("https://secret-channel.example/a.ics", None)
+    ]
     wishlist = Wishlist.objects.get(pk=world["variables"]["wishlist"])
     assert wishlist.name == "Secret wishlist name"
     assert [str(pk) for pk in wishlist.listings.values_list("pk", flat=True)] == [

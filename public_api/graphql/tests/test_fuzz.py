@@ -76,7 +76,7 @@ def test_generated_operations_never_cause_a_server_error(guest, host):
     with wsgi_connection_kept_open(), custom_scalars(ids):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 49  # 17 queries, 32 mutations
+        assert len(operations) == 53  # 18 queries, 35 mutations
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += _server_errors(operation.as_strategy(mode), tokens)

@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from calendars.models import HostBlock
+from calendars.models import ChannelFeed, HostBlock
 from listings.models import Listing, ListingPhoto
 from listings.photos import RENDITIONS as PHOTO_RENDITIONS
 from listings.selectors import ORDERINGS
@@ -261,3 +261,27 @@ class CalendarInput(serializers.Serializer):
 class CalendarChange(serializers.Serializer):
     changed = serializers.IntegerField(help_text="Nights whose price or state changed.")
     days = AvailabilityDay(many=True)
+
+
+class ChannelFeedInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, help_text="The other channel's iCal export URL.")
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ChannelConflict(serializers.Serializer):
+    uid = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class ChannelFeedOut(serializers.ModelSerializer):
+    block_count = serializers.IntegerField(read_only=True, help_text="Blocks it holds now.")
+    conflicts = ChannelConflict(
+        many=True, read_only=True, help_text="Events that overlap your bookings or blocks."
+    )
+
+    class Meta:
+        model = ChannelFeed
+        fields = ["id", "name", "url", "last_synced_at", "last_attempt_at", "last_error",
+                  "conflicts", "block_count", "created_at"]  # fmt: skip
+        read_only_fields = fields

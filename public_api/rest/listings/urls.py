@@ -19,6 +19,17 @@ urlpatterns = [
         name="listing-block-detail",
     ),
     path("listings/<str:id>/calendar/", views.CalendarView.as_view(), name="listing-calendar-edit"),
+    path("listings/<str:id>/channels/", views.ChannelListView.as_view(), name="listing-channels"),
+    path(
+        "listings/<str:id>/channels/<str:channel_id>/",
+        views.ChannelDetailView.as_view(),
+        name="listing-channel-detail",
+    ),
+    path(
+        "listings/<str:id>/channels/<str:channel_id>/sync/",
+        views.ChannelSyncView.as_view(),
+        name="listing-channel-sync",
+    ),
     path("listings/<str:id>/photos/", views.PhotoCreateView.as_view(), name="listing-photos"),
     path(
         "listings/<str:id>/photos/<str:photo_id>/",

@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.services import booking_quote
+from calendars.channels import channel_feed_add, channel_feed_delete, channel_feed_sync
 from calendars.models import HostBlock
 from calendars.selectors import (
+    channel_feeds_of,
     listing_availability,
     listing_availability_cached,
     occupied_ranges,
@@ -321,6 +323,84 @@ class CalendarView(APIView):
 def _calendar_change(listing, dates, changed) -> dict:
     days = listing_availability(listing, dates["start"], dates["end"])
     return s.CalendarChange({"changed": changed, "days": days}).data
+
+
+CHANNEL_ID = OpenApiParameter("channel_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+def _feed_out(listing, user, feed) -> dict:
+    return s.ChannelFeedOut(channel_feeds_of(listing, user).get(pk=feed.pk)).data
+
+
+class ChannelListView(APIView):
+    """Channel sync: other marketplaces' iCal exports whose events block this listing."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="listings_channels_list",
+        parameters=[LISTING_ID],
+        responses=with_errors({200: s.ChannelFeedOut(many=True)}, 400, 401, 404),
+        description="Your listing's synced calendars: last sync, last error, conflicts.",
+    )
+    def get(self, request, id):
+        listing = visible_listing(request, id)
+        parse_query(NoQuery, request)
+        feeds = channel_feeds_of(listing, request.user)
+        return Response(s.ChannelFeedOut(feeds, many=True).data)
+
+    @extend_schema(
+        operation_id="listings_channels_create",
+        parameters=[LISTING_ID],
+        request=s.ChannelFeedInput,
+        responses=with_errors({201: s.ChannelFeedOut}, 400, 401, 404, 409),
+        description=(
+            "Register another channel's iCal export URL (http or https, public addresses "
+            "only). It is fetched now and every CHANNEL_SYNC_INTERVAL_MINUTES; each event "
+            "becomes a host block, bookings are never touched (overlaps are reported)."
+        ),
+    )
+    def post(self, request, id):
+        listing = visible_listing(request, id)
+        channel_feeds_of(listing, request.user)  # others: 404, like host blocks
+        data = s.ChannelFeedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        feed = channel_feed_add(listing=listing, actor=request.user, **data.validated_data)
+        return Response(_feed_out(listing, request.user, feed), status=status.HTTP_201_CREATED)
+
+
+class ChannelDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="listings_channels_destroy",
+        parameters=[LISTING_ID, CHANNEL_ID],
+        request=None,
+        responses=with_errors({204: OpenApiResponse(description="Removed.")}, 400, 401, 404),
+        description="Stop syncing; the feed's blocks are removed.",
+    )
+    def delete(self, request, id, channel_id):
+        listing = visible_listing(request, id)
+        feed = get_visible(channel_feeds_of(listing, request.user), channel_id, "channel_id")
+        channel_feed_delete(feed=feed, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ChannelSyncView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="listings_channels_sync",
+        parameters=[LISTING_ID, CHANNEL_ID],
+        request=None,
+        responses=with_errors({200: s.ChannelFeedOut}, 400, 401, 404),
+        description="Fetch the feed now; a failure is reported in last_error (still a 200).",
+    )
+    def post(self, request, id, channel_id):
+        listing = visible_listing(request, id)
+        feed = get_visible(channel_feeds_of(listing, request.user), channel_id, "channel_id")
+        channel_feed_sync(feed)
+        return Response(_feed_out(listing, request.user, feed))
 
 
 PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)

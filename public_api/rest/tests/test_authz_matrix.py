@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from bookings.models import Booking
-from calendars.models import CalendarDay, HostBlock
+from calendars.models import CalendarDay, ChannelFeed, HostBlock
 from listings.models import Listing, ListingPhoto
 from listings.photos import listing_photo_add
 from messaging.models import Message
@@ -56,6 +56,10 @@ ENDPOINTS = [
     ("put", DRAFT + "calendar/", {"start": "{start}", "end": "{end}", "closed": True}),
     ("delete", DRAFT + "calendar/?start={start}&end={end}", None),
     ("post", DRAFT + "photos/", {"caption": "Mine now"}),
+    ("get", DRAFT + "channels/", None),
+    ("post", DRAFT + "channels/", {"url": "https://example.com/mine.ics"}),
+    ("delete", DRAFT + "channels/{channel}/", None),
+    ("post", DRAFT + "channels/{channel}/sync/", None),
     ("get", DRAFT + "photos/{photo}/", None),
     ("patch", DRAFT + "photos/{photo}/", {"caption": "Mine now"}),
     ("delete", DRAFT + "photos/{photo}/", None),
@@ -90,6 +94,7 @@ def world():
     photo = listing_photo_add(
         listing=draft, actor=host, image=tiny_jpeg(), caption="Private photo caption"
     )
+    channel = ChannelFeed.objects.create(listing=draft, url="https://secret-channel.example/a.ics")
     listing = ListingFactory(host=host, title="Secret loft of the booking", instant_book=False)
     booking = make_booking(listing=listing, guest=guest, check_in=future(20))
     stay = make_completed_stay(listing=listing, guest=guest)
@@ -102,10 +107,10 @@ def world():
     wishlist_add(wishlist=wishlist, listing=public, actor=guest)
     secrets = [draft.title, block.note, listing.title, host.email, guest.email, host.phone,
                guest.phone, review.comment, "Private message words", wishlist.name,
-               photo.caption]  # fmt: skip
+               photo.caption, channel.url]  # fmt: skip
     ids = {"draft": draft.pk, "block": block.pk, "booking": booking.pk, "review": review.pk,
-           "conversation": conversation.pk, "photo": photo.pk, "wishlist": wishlist.pk,
-           "public": public.pk,
+           "conversation": conversation.pk, "photo": photo.pk, "channel": channel.pk,
+           "wishlist": wishlist.pk, "public": public.pk,
            "start": future(10), "end": future(12)}  # fmt: skip
     return {"ids": ids, "secrets": secrets, "draft": draft, "booking": booking, "review": review}
 
@@ -139,6 +144,9 @@ def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
     assert list(Message.objects.values_list("body", "read_at")) == [("Private message words", None)]
     assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
     assert not CalendarDay.objects.exists()
+    assert list(ChannelFeed.objects.values_list("pk", "last_attempt_at")) == [
+        (ids["channel"], None)
+    ]
     wishlist = Wishlist.objects.get(pk=ids["wishlist"])
     assert (wishlist.name, list(wishlist.listings.values_list("pk", flat=True))) == (
         "Secret wishlist name",
