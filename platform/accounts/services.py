@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from common.actor import acting_as, attributed_to
+from common.actor import acting_as, attributed_to, current_actor
 from common.background import enqueue_on_commit
 from common.errors import ValidationFailed
 
@@ -38,8 +38,10 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     except ValidationError as exc:
         raise ValidationFailed("weak_password", " ".join(exc.messages), field="password") from exc
     candidate.set_password(password)
+    current = current_actor()
     try:
-        with transaction.atomic():
+        # A self-registration's history names the new user as its actor (not "anonymous").
+        with transaction.atomic(), acting_as(candidate, ip=current.ip if current else None):
             candidate.save()
     except IntegrityError as exc:  # a concurrent registration won the race
         raise ValidationFailed(

@@ -34,6 +34,9 @@ class IdempotencyKeyReused(DomainError):
 
 class IdempotencyInProgress(DomainError):
     kind = "conflict"  # 409
+    # The first request is typically done within a second; interfaces pass this on (REST's
+    # Retry-After header) so a client knows when to repeat the request.
+    retry_after = 1
 
     def __init__(self):
         super().__init__(

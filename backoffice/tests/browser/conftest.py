@@ -40,12 +40,28 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    """What the Content-Security-Policy blocked on the pages a test opened (see `page`)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and csp_violations.append(f"{page.url}: {message.text}")
+        ),
+    )
     yield page
     context.close()
+    # Every browser test doubles as a CSP test: a page that needs something the policy
+    # refuses is broken in production.
+    assert csp_violations == []
 
 
 @pytest.fixture

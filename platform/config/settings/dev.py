@@ -17,3 +17,9 @@ if not REDIS_URL:  # noqa: F405
             "LOCATION": str(BASE_DIR / "var" / "cache"),  # noqa: F405
         }
     }
+
+# runserver serves each request in a new thread, and a thread's persistent connection outlives
+# it: with CONN_MAX_AGE=60, 8 clients for 10 s held 94 PostgreSQL connections ("too many
+# clients"). Development closes the connection after each request.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # noqa: F405

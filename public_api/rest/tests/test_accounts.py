@@ -119,3 +119,15 @@ def test_api_changes_are_attributed_to_the_token_user(guest):
     latest = guest.history.latest()
     assert latest.history_actor == f"user:{guest.email}"
     assert latest.history_user_id == guest.pk
+
+
+def test_a_self_registration_is_recorded_as_done_by_the_new_user(anon):
+    response = anon.post(
+        REGISTER, {"email": "self@example.test", "password": "a-long-passphrase"}, format="json"
+    )
+    assert response.status_code == 201
+    user = User.objects.get(email="self@example.test")
+    record = user.history.get()
+    assert record.history_type == "+"
+    assert (record.history_user_id, record.history_actor) == (user.pk, "user:self@example.test")
+    assert record.history_ip == "127.0.0.1"

@@ -15,6 +15,7 @@ from listings.photos import listing_photo_add
 from messaging.models import Message
 from messaging.services import conversation_start
 from reviews.models import Review
+from tests.bodies import without_request_id
 from tests.factories import (
     HostFactory,
     ListingFactory,
@@ -132,7 +133,7 @@ def test_others_get_a_404_and_learn_nothing(world, caller, method, path, body):
     response = send(fill(path, ids), fill(body, ids) if body else None, format="json")
 
     assert response.status_code == 404, (method, path, response.content)
-    assert response.json() == {"detail": "Not found."}
+    assert without_request_id(response) == {"detail": "Not found.", "code": "not_found"}
     text = response.content.decode()
     assert [secret for secret in world["secrets"] if secret in text] == []
     # ...and nothing happened to any of the objects.

@@ -167,6 +167,7 @@ def test_a_repeat_while_the_first_is_running_is_a_409(as_guest, guest, listing):
     )
     response = as_guest.post(BOOKINGS, body, HTTP_IDEMPOTENCY_KEY="k-3")
     assert (response.status_code, response.data["code"]) == (409, "idempotency_in_progress")
+    assert response["Retry-After"] == "1"  # when to repeat it
     assert not Booking.objects.exists()
 
 
