@@ -62,7 +62,17 @@ def listing_visible_to(user) -> QuerySet:
     return qs.filter(status=Listing.Status.PUBLISHED)
 
 
+def _check_text_filters(params: ListingSearch) -> None:
+    """An empty place filter is a mistake (a form sent without a value), not "anywhere": both
+    APIs refuse `country=` / `city=` the same way."""
+    for field in ("city", "country"):
+        value = getattr(params, field)
+        if value is not None and not value.strip():
+            raise ValidationFailed("invalid_filter", f"`{field}` may not be empty.", field)
+
+
 def listing_search(params: ListingSearch) -> QuerySet:
+    _check_text_filters(params)
     if params.mine_for is not None:
         qs = listing_base_queryset().filter(host=params.mine_for)
     else:

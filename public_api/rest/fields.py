@@ -1,5 +1,6 @@
 """Serializer pieces shared across domains."""
 
+from django.db import models
 from rest_framework import serializers
 
 from accounts.models import User
@@ -26,3 +27,25 @@ class FirstNameOnly(serializers.ModelSerializer):
 def money_field(**kwargs) -> serializers.DecimalField:
     """A read-only amount as a decimal string with two places ("120.00")."""
     return serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, **kwargs)
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField turns 0 into "0" and 1.5 into "1.5", which the schema
+    (type: string) forbids and GraphQL's String refuses."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose text fields take text only (see StrictCharField)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }

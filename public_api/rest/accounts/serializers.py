@@ -1,13 +1,14 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from public_api.rest.fields import StrictCharField, StrictModelSerializer
 
 
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
 
 
 class RegisteredUser(serializers.ModelSerializer):
@@ -17,7 +18,7 @@ class RegisteredUser(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class Me(serializers.ModelSerializer):
+class Me(StrictModelSerializer):
     """The caller's own profile: the only place a user's email and phone are ever shown."""
 
     is_host = serializers.BooleanField(read_only=True)
@@ -31,22 +32,22 @@ class Me(serializers.ModelSerializer):
 
 
 class TokenInput(serializers.Serializer):
-    email = serializers.CharField(max_length=254, trim_whitespace=False)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    email = StrictCharField(max_length=254, trim_whitespace=False)
+    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False)
 
 
 class TokenPair(serializers.Serializer):
-    access = serializers.CharField(read_only=True)
-    refresh = serializers.CharField(read_only=True)
+    access = StrictCharField(read_only=True)
+    refresh = StrictCharField(read_only=True)
 
 
 class RefreshInput(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096, trim_whitespace=False)
+    refresh = StrictCharField(max_length=4096, trim_whitespace=False)
 
 
 class PasswordChangeInput(serializers.Serializer):
-    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    old_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class PasswordResetInput(serializers.Serializer):
@@ -54,10 +55,10 @@ class PasswordResetInput(serializers.Serializer):
 
 
 class PasswordResetConfirmInput(serializers.Serializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class Detail(serializers.Serializer):
-    detail = serializers.CharField(read_only=True)
+    detail = StrictCharField(read_only=True)

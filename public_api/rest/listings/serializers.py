@@ -153,8 +153,9 @@ class ListingInput(serializers.ModelSerializer):
 
 
 class ListingSearchQuery(serializers.Serializer):
-    city = serializers.CharField(max_length=100, required=False)
-    country = serializers.CharField(max_length=100, required=False)
+    # Blank passes here so the core refuses it, with GraphQL's code (invalid_filter).
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     check_in = serializers.DateField(required=False)
     check_out = serializers.DateField(required=False)
     guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
