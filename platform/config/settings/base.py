@@ -350,6 +350,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # ReDoc renders in a web worker
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
