@@ -77,6 +77,17 @@ def max_file_bytes() -> int:
     return getattr(settings, "LISTING_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 
+def max_rows() -> int:
+    """Rows under the header a file may have (LISTING_IMPORT_MAX_ROWS, default 100,000)."""
+    return getattr(settings, "LISTING_IMPORT_MAX_ROWS", 100_000)
+
+
+def max_unpacked_bytes() -> int:
+    """What an XLSX file (a zip) may unpack to (LISTING_IMPORT_MAX_UNPACKED_BYTES, default
+    200 MB): a zip bomb or a huge shared-strings table is refused before it is inflated."""
+    return getattr(settings, "LISTING_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+
+
 def async_threshold_bytes() -> int:
     """Files above this go to a Celery task (LISTING_IMPORT_ASYNC_BYTES, default 2 MB)."""
     return getattr(settings, "LISTING_IMPORT_ASYNC_BYTES", 2 * 1024 * 1024)
@@ -159,27 +170,71 @@ def _csv_rows(text: str) -> list[list]:
 
 
 def _xlsx_rows(content: bytes) -> list[list]:
+    """An XLSX file's rows, read within bounds: the zip members' declared uncompressed sizes
+    are checked before openpyxl inflates anything (zipfile never inflates a member beyond its
+    declared size), the sheet's declared dimension before any row is read, and reading stops
+    after the import's row limit (empty rows count: a sheet of a million empty rows is refused,
+    not walked)."""
     import zipfile
 
     import openpyxl
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _check_unpacked_size(archive)
         # data_only: read the values Excel computed, never the formulas themselves.
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
-            return [list(row) for row in book.active.iter_rows(values_only=True)]
+            sheet = book.active
+            declared = sheet.max_row  # from the sheet's <dimension>, when it has one
+            if declared is not None and declared > max_rows() + 1:
+                raise _too_many_rows(f"declares {declared - 1:,} rows")
+            # Then read what is there: a dimension can also be too small (some tools write
+            # A1:A1), and openpyxl would stop at it or pad empty rows up to it.
+            sheet.reset_dimensions()
+            rows = []
+            for values in sheet.iter_rows(values_only=True):
+                if len(rows) > max_rows():  # the header and max_rows() rows under it
+                    raise _too_many_rows(f"has more than {max_rows():,} rows")
+                rows.append(list(values))
+            return rows
         finally:
             book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
         raise ImportFileError(
             "This .xlsx file is damaged or is not an Excel file.", "import_file_format"
         ) from exc
+
+
+def _check_unpacked_size(archive) -> None:
+    unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > max_unpacked_bytes():
+        raise ImportFileError(
+            f"This .xlsx file unpacks to {_megabytes(unpacked)}; the limit is "
+            f"{_megabytes(max_unpacked_bytes())} (a file this size is not a list of "
+            "listings). Save the sheet again with only the listings, or as CSV.",
+            "import_file_too_big",
+        )
+
+
+def _too_many_rows(what: str) -> ImportFileError:
+    return ImportFileError(
+        f"The sheet {what} under its header; the limit is {max_rows():,} listings per file "
+        "(empty rows count: delete them in Excel). Split it into smaller files.",
+        "import_file_too_big",
+    )
 
 
 def _dataset(rows: list[list]) -> tablib.Dataset:
     rows = [row for row in rows if any(_is_filled(cell) for cell in row)]
     if not rows:
         raise ImportFileError("The file is empty.", "import_file_empty")
+    if len(rows) - 1 > max_rows():
+        raise ImportFileError(
+            f"The file has {len(rows) - 1:,} rows under its header; the limit is "
+            f"{max_rows():,} listings per file. Split it into smaller files.",
+            "import_file_too_big",
+        )
     headers = [normalise_header(cell) for cell in rows[0]]
     check_headers(headers)
     width = len(headers)

@@ -63,3 +63,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # are imported by a Celery task (a ListingImportJob shows the progress and the result).
 LISTING_IMPORT_MAX_BYTES = env.int("LISTING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 LISTING_IMPORT_ASYNC_BYTES = env.int("LISTING_IMPORT_ASYNC_BYTES", default=2 * 1024 * 1024)
+# Bounded reading of hostile files: rows under the header, and what an XLSX (a zip) may unpack to.
+LISTING_IMPORT_MAX_ROWS = env.int("LISTING_IMPORT_MAX_ROWS", default=100_000)
+LISTING_IMPORT_MAX_UNPACKED_BYTES = env.int(
+    "LISTING_IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
+)

@@ -4,6 +4,8 @@ Files are built as bytes, exactly as an upload arrives, and go through listing_i
 
 import csv
 import io
+import time
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -448,3 +450,109 @@ def test_an_updated_row_says_what_it_changes_old_and_new(host):
         ("title", "Old title", "New title"), ("nightly_price", "80.00", "95.50"),
         ("amenities", "wifi", "pool, wifi"),
     ]  # fmt: skip
+
+
+# --- Hostile XLSX files: refused by bounded reading --------------------------------------------
+
+
+def rezip(content: bytes, replaced: dict[str, bytes]) -> bytes:
+    """The XLSX `content` with some zip members replaced or added."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename not in replaced:
+                target.writestr(info.filename, source.read(info.filename))
+        for name, data in replaced.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def sheet_xml(rows_xml: str, dimension: str | None = None) -> bytes:
+    dimension_xml = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dimension_xml}<sheetData>{rows_xml}</sheetData></worksheet>"
+    ).encode()
+
+
+def inline_row(number: int, *values: str) -> str:
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for i, v in enumerate(values)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+HEADER_AND_ONE_ROW = inline_row(1, "external_id", "title") + inline_row(2, "A1", "Flat")
+
+
+def test_a_hand_written_sheet_is_read(host):
+    content = rezip(xlsx_bytes([row("A1")]), {SHEET: sheet_xml(HEADER_AND_ONE_ROW, "A1:B2")})
+    dataset = imports.read_listing_file(content, "listings.xlsx")
+    assert dataset.headers == ["external_id", "title"] and dataset[0] == ("A1", "Flat")
+
+
+def test_a_sheet_whose_dimension_is_too_small_is_read_whole(host):
+    rows_xml = HEADER_AND_ONE_ROW + inline_row(3, "A2", "Loft")
+    content = rezip(xlsx_bytes([row("A1")]), {SHEET: sheet_xml(rows_xml, "A1:A1")})
+    dataset = imports.read_listing_file(content, "listings.xlsx")
+    assert [r[0] for r in dataset] == ["A1", "A2"]
+
+
+@pytest.mark.parametrize("member", [SHEET, "xl/sharedStrings.xml"])
+def test_a_zip_bomb_is_refused_before_it_is_inflated(host, settings, member):
+    settings.LISTING_IMPORT_MAX_UNPACKED_BYTES = 4 * 1024 * 1024
+    # 8 MB of one repeated cell (or of one shared string) deflates to a few KB
+    if member == SHEET:
+        data = sheet_xml(HEADER_AND_ONE_ROW + "<row/>" * (8 * 1024 * 1024 // 6))
+    else:
+        data = (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'count="1" uniqueCount="1"><si><t>' + "x" * (8 * 1024 * 1024) + "</t></si></sst>"
+        ).encode()
+    content = rezip(xlsx_bytes([row("A1")]), {member: data})
+    assert len(content) < 200 * 1024
+    with pytest.raises(ImportFileError) as caught:
+        listing_import_file(user=host, content=content, file_name="bomb.xlsx")
+    assert caught.value.code == "import_file_too_big"
+    assert "unpacks to 8.0 MB; the limit is 4.0 MB" in caught.value.message
+    assert not Listing.objects.exists()
+
+
+def test_the_default_unpacked_limit_refuses_a_250_mb_member(host):
+    content = rezip(xlsx_bytes([row("A1")]), {"xl/padding.bin": b"\0" * (250 * 1024 * 1024)})
+    with pytest.raises(ImportFileError, match="unpacks to 250.0 MB; the limit is 200.0 MB"):
+        imports.read_listing_file(content, "bomb.xlsx")
+
+
+def test_a_sheet_declaring_millions_of_rows_is_refused_before_reading(host):
+    content = rezip(xlsx_bytes([row("A1")]), {SHEET: sheet_xml(HEADER_AND_ONE_ROW, "A1:H3000000")})
+    with pytest.raises(ImportFileError) as caught:
+        listing_import_file(user=host, content=content, file_name="rows.xlsx")
+    assert caught.value.code == "import_file_too_big"
+    assert "declares 2,999,999 rows under its header; the limit is 100,000" in (
+        caught.value.message
+    )
+
+
+def test_millions_of_empty_rows_without_a_dimension_stop_at_the_row_limit(host):
+    # one cell on row 5,000,000: openpyxl yields the 4,999,997 empty rows before it
+    rows_xml = HEADER_AND_ONE_ROW + inline_row(5_000_000, "A2", "Far away")
+    content = rezip(xlsx_bytes([row("A1")]), {SHEET: sheet_xml(rows_xml)})
+    started = time.monotonic()
+    with pytest.raises(ImportFileError, match="has more than 100,000 rows under its header"):
+        listing_import_file(user=host, content=content, file_name="rows.xlsx")
+    assert time.monotonic() - started < 60
+    assert not Listing.objects.exists()
+
+
+def test_a_csv_over_the_row_limit_is_refused(host, settings):
+    settings.LISTING_IMPORT_MAX_ROWS = 3
+    with pytest.raises(ImportFileError, match="has 4 rows under its header; the limit is 3"):
+        listing_import_file(user=host, content=csv_bytes([row(f"A{i}") for i in range(4)]))
+    assert listing_import_file(user=host, content=csv_bytes([row(f"A{i}") for i in range(3)]))
