@@ -52,8 +52,9 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
-    # Profile changes are audited; the password hash and login timestamps never are.
-    history = audited(excluded_fields=["password", "last_login"])
+    # Profile and role (group) changes are audited, each role change as a history row with the
+    # groups after it; the password hash and login timestamps never are.
+    history = audited(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
 
     objects = UserManager()
 

@@ -18,6 +18,15 @@ class AuditedRecords(HistoricalRecords):
         if sender is self.cls:
             AuditedRecords.recorders[sender] = self
 
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        """Also from the other side (`group.user_set.add(user)`): each recorded object the
+        change touched gets its history row (simple-history would try to record the group)."""
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if action in ("post_add", "post_remove") and pk_set:
+            for obj in self.cls._default_manager.filter(pk__in=pk_set):
+                super().m2m_changed(obj, action, attr, pk_set, False, **kwargs)
+
 
 def audited(**kwargs) -> HistoricalRecords:
     """`history = audited()` on a model records every change with actor and IP."""

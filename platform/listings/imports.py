@@ -43,6 +43,7 @@ from accounts import roles
 from common.actor import current_actor, user_actor
 from common.background import enqueue_on_commit
 from common.errors import DomainError, ValidationFailed
+from common.history import AuditedRecords
 
 from .cache import listings_changed
 from .models import Amenity, Listing
@@ -586,9 +587,12 @@ class ListingImport:
                 "user_id", flat=True
             )
         )
-        membership.objects.bulk_create(
-            [membership(user_id=uid, group=group) for uid in host_ids - already]
-        )
+        made = host_ids - already
+        membership.objects.bulk_create([membership(user_id=uid, group=group) for uid in made])
+        # bulk_create sends no m2m signal: record each role change in the people's history
+        recorder = AuditedRecords.recorders[get_user_model()]
+        for person in get_user_model().objects.filter(pk__in=made):
+            recorder.create_historical_record(person, "~")
         self.user.__dict__.pop("_group_names", None)
 
     def _write_amenities(self, written: list[Listing], now) -> None:

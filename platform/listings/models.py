@@ -209,6 +209,9 @@ class ListingImportJob(BaseModel):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started so far.")
 
+    # Who started an import and its outcome (progress and heartbeats are updates, not history).
+    history = audited(excluded_fields=["source", "heartbeat_at"])
+
     class Meta:
         ordering = ["-created_at"]
 

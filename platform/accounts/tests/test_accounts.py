@@ -4,8 +4,10 @@ from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.models import User
-from accounts.services import user_register, user_update_profile
+from accounts.services import user_make_host, user_register, user_update_profile
+from common.actor import acting_as
 from common.errors import ValidationFailed
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,38 @@ def test_names_are_bounded_at_registration():
 
 def test_an_absurdly_long_login_email_is_simply_not_found():
     assert authenticate(email="x" * 50_001, password="whatever") is None
+
+
+# --- Role changes in the audit history ---------------------------------------------------------
+
+
+def _roles_in(history_row) -> set[str]:
+    return {row.group.name for row in history_row.groups.all()}
+
+
+def test_a_role_change_is_recorded_with_its_actor_and_the_roles_after_it():
+
+    staff = UserFactory(email="ops@example.test", is_staff=True)
+    person = UserFactory(email="person@example.test")
+    with acting_as(staff, ip="203.0.113.9"):
+        user_make_host(user=person)
+    latest = person.history.latest()
+    assert latest.history_type == "~"
+    assert (latest.history_actor, latest.history_ip) == ("user:ops@example.test", "203.0.113.9")
+    assert latest.history_user == staff
+    assert _roles_in(latest) == {roles.HOSTS}
+
+
+def test_role_changes_from_the_groups_side_are_recorded_per_person():
+
+    staff = UserFactory(email="ops@example.test", is_staff=True)
+    first, second = UserFactory(), UserFactory()
+    moderators = Group.objects.get_or_create(name=roles.MODERATORS)[0]
+    before = second.history.count()
+    with acting_as(staff):
+        moderators.user_set.add(first, second)
+        moderators.user_set.remove(second)
+    assert _roles_in(first.history.latest()) == {roles.MODERATORS}
+    assert _roles_in(second.history.latest()) == set()
+    assert second.history.count() == before + 2  # given the role, role taken away
+    assert {h.history_actor for h in second.history.all()[:2]} == {"user:ops@example.test"}

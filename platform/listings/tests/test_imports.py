@@ -556,3 +556,23 @@ def test_a_csv_over_the_row_limit_is_refused(host, settings):
     with pytest.raises(ImportFileError, match="has 4 rows under its header; the limit is 3"):
         listing_import_file(user=host, content=csv_bytes([row(f"A{i}") for i in range(4)]))
     assert listing_import_file(user=host, content=csv_bytes([row(f"A{i}") for i in range(3)]))
+
+
+def test_an_import_job_and_the_role_it_gives_are_in_the_history_with_the_actor(
+    staff, django_capture_on_commit_callbacks
+):
+    newcomer = UserFactory(email="new.host@example.test")
+    content = csv_bytes([row("A1", host_email="new.host@example.test")])
+    with django_capture_on_commit_callbacks(execute=True), acting_as(staff, ip="198.51.100.4"):
+        job = imports.listing_import_job_start(user=staff, content=content, file_name="big.csv")
+    job.refresh_from_db()
+    assert job.status == ListingImportJob.Status.IMPORTED
+    started, finished = job.history.order_by("history_date")
+    assert (started.history_type, started.status) == ("+", "pending")
+    assert (started.history_actor, started.history_ip) == ("user:ops@example.test", "198.51.100.4")
+    assert (finished.status, finished.new_count) == ("imported", 1)
+    assert finished.history_actor == "user:ops@example.test"
+    assert is_host(newcomer)
+    role_change = newcomer.history.latest()
+    assert role_change.history_actor == "user:ops@example.test"
+    assert {r.group.name for r in role_change.groups.all()} == {"Hosts"}
