@@ -143,6 +143,8 @@ class Listing(BaseModel):
             models.Index(fields=["status", "nightly_price"], name="listing_search_price"),
             models.Index(fields=["status", "max_guests"], name="listing_search_capacity"),
             models.Index(fields=["status", "-rating_average"], name="listing_search_rating"),
+            # Map search: the bounding-box prefilter of `bbox` and `near`.
+            models.Index(fields=["latitude", "longitude"], name="listing_search_geo"),
         ]
 
     def __str__(self):

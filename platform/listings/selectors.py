@@ -1,10 +1,12 @@
 """Listing reads shared by REST, GraphQL and the back-office, already optimised."""
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cast, Cos, Least, Radians, Sin, Sqrt
 from django.utils import timezone
 
 from calendars.models import CalendarDay, Occupancy
@@ -38,6 +40,9 @@ class ListingSearch:
     amenities: tuple[str, ...] = ()
     ordering: str = "newest"
     mine_for: object | None = None  # a user: search only their own listings, any status
+    bbox: str | None = None  # "min_lng,min_lat,max_lng,max_lat", a map viewport
+    near: str | None = None  # "lat,lng": results within radius_km, nearest first
+    radius_km: float | None = None
 
 
 def listing_prefetches() -> list[Prefetch]:
@@ -71,8 +76,122 @@ def _check_text_filters(params: ListingSearch) -> None:
             raise ValidationFailed("invalid_filter", f"`{field}` may not be empty.", field)
 
 
+# --- Map search -------------------------------------------------------------------------------
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius
+MAX_RADIUS_KM = 20_000.0  # about half the Earth's circumference: everywhere
+
+
+def _numbers(raw: str, count: int, field: str, shape: str) -> list[float]:
+    parts = raw.split(",") if isinstance(raw, str) else []
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        values = []
+    if len(values) != count or not all(math.isfinite(v) for v in values):
+        raise ValidationFailed("invalid_filter", f"`{field}` must be {shape}.", field)
+    return values
+
+
+def _check_lat_lng(lat: float, lng: float, field: str) -> None:
+    if not -90 <= lat <= 90:
+        raise ValidationFailed("invalid_filter", "Latitudes are between -90 and 90.", field)
+    if not -180 <= lng <= 180:
+        raise ValidationFailed("invalid_filter", "Longitudes are between -180 and 180.", field)
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    """A map viewport "min_lng,min_lat,max_lng,max_lat"; min_lng > max_lng is a box crossing
+    the antimeridian (180°)."""
+    min_lng, min_lat, max_lng, max_lat = _numbers(
+        raw, 4, "bbox", "min_lng,min_lat,max_lng,max_lat in degrees, e.g. 2.25,48.81,2.42,48.90"
+    )
+    _check_lat_lng(min_lat, min_lng, "bbox")
+    _check_lat_lng(max_lat, max_lng, "bbox")
+    if min_lat > max_lat:
+        raise ValidationFailed("invalid_filter", "`bbox`: min_lat is above max_lat.", "bbox")
+    return min_lng, min_lat, max_lng, max_lat
+
+
+def parse_near(raw: str, radius_km) -> tuple[float, float, float]:
+    lat, lng = _numbers(raw, 2, "near", "lat,lng in degrees, e.g. 48.85,2.35")
+    _check_lat_lng(lat, lng, "near")
+    if radius_km is None:
+        raise ValidationFailed("invalid_filter", "Give `radius_km` with `near`.", "radius_km")
+    radius = float(radius_km)
+    if not (math.isfinite(radius) and 0 < radius <= MAX_RADIUS_KM):
+        raise ValidationFailed(
+            "invalid_filter",
+            f"`radius_km` must be more than 0 and at most {MAX_RADIUS_KM:g}.",
+            "radius_km",
+        )
+    return lat, lng, radius
+
+
+def _longitude_between(west: float, east: float) -> Q:
+    """Longitudes from `west` eastwards to `east`, across the antimeridian if west > east."""
+    if west <= east:
+        return Q(longitude__gte=west, longitude__lte=east)
+    return Q(longitude__gte=west) | Q(longitude__lte=east)
+
+
+def _in_bbox(qs: QuerySet, raw: str) -> QuerySet:
+    min_lng, min_lat, max_lng, max_lat = parse_bbox(raw)
+    return qs.filter(
+        Q(latitude__gte=min_lat, latitude__lte=max_lat), _longitude_between(min_lng, max_lng)
+    )
+
+
+def near_prefilter(lat: float, lng: float, radius_km: float) -> Q:
+    """A box holding every point within `radius_km` of (lat, lng), for the (latitude, longitude)
+    index; the exact distance is then checked. A box reaching a pole takes every longitude;
+    one crossing the antimeridian takes two longitude ranges."""
+    angle = radius_km / EARTH_RADIUS_KM  # radians along a great circle
+    dlat = math.degrees(angle)
+    south, north = lat - dlat, lat + dlat
+    box = Q(latitude__gte=max(south, -90.0), latitude__lte=min(north, 90.0))
+    if south <= -90 or north >= 90 or angle >= math.pi / 2:
+        return box
+    # The widest longitude span of a circle of angular radius `angle` around latitude `lat`.
+    ratio = math.sin(angle) / math.cos(math.radians(lat))
+    if ratio >= 1:
+        return box
+    dlng = math.degrees(math.asin(ratio)) + 1e-9
+    west, east = lng - dlng, lng + dlng
+    if west < -180:
+        west += 360
+    if east > 180:
+        east -= 360
+    return box & _longitude_between(west, east)
+
+
+def distance_km_expression(lat: float, lng: float):
+    """The haversine great-circle distance from (lat, lng) in SQL (Django provides the same
+    math functions on SQLite, so both databases give the same answers)."""
+    row_lat = Radians(Cast("latitude", FloatField()))
+    row_lng = Radians(Cast("longitude", FloatField()))
+    lat0, lng0 = Value(math.radians(lat)), Value(math.radians(lng))
+    half_dlat = Sin((row_lat - lat0) / Value(2.0))
+    half_dlng = Sin((row_lng - lng0) / Value(2.0))
+    a = half_dlat * half_dlat + Value(math.cos(math.radians(lat))) * Cos(row_lat) * (
+        half_dlng * half_dlng
+    )
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0))))
+
+
+def _near(qs: QuerySet, raw: str, radius_km) -> QuerySet:
+    lat, lng, radius = parse_near(raw, radius_km)
+    return (
+        qs.filter(near_prefilter(lat, lng, radius))
+        .annotate(distance_km=distance_km_expression(lat, lng))
+        .filter(distance_km__lte=radius)
+    )
+
+
 def listing_search(params: ListingSearch) -> QuerySet:
     _check_text_filters(params)
+    if params.radius_km is not None and params.near is None:
+        raise ValidationFailed("invalid_filter", "`radius_km` needs `near`.", "radius_km")
     if params.mine_for is not None:
         qs = listing_base_queryset().filter(host=params.mine_for)
     else:
@@ -91,6 +210,11 @@ def listing_search(params: ListingSearch) -> QuerySet:
         qs = _with_all_amenities(qs, set(params.amenities))
     if params.check_in and params.check_out:
         qs = _bookable_for(_not_in_the_past(qs, params.check_in), params.check_in, params.check_out)
+    if params.bbox is not None:
+        qs = _in_bbox(qs, params.bbox)
+    if params.near is not None:
+        # Nearest first: a search around a point is ordered by distance.
+        return _near(qs, params.near, params.radius_km).order_by("distance_km", "id")
     return qs.order_by(*ORDERINGS.get(params.ordering, ORDERINGS["newest"]))
 
 

@@ -64,6 +64,9 @@ def search_params(info, args) -> ListingSearch:
         amenities=amenities,
         ordering=_enum_value(args.get("order_by")) or "newest",
         mine_for=require_user(info) if args.get("mine") else None,
+        bbox=args.get("bbox"),
+        near=args.get("near"),
+        radius_km=args.get("radius_km"),
     )
 
 
@@ -100,6 +103,15 @@ class ListingQueries(graphene.ObjectType):
         amenities=graphene.List(graphene.NonNull(graphene.String), description="All required."),
         order_by=ListingOrderBy(),
         mine=graphene.Boolean(description="Only the caller's own listings, in any status."),
+        bbox=graphene.String(
+            description="A map viewport: min_lng,min_lat,max_lng,max_lat in degrees; "
+            "min_lng > max_lng crosses the antimeridian."
+        ),
+        near=graphene.String(
+            description="lat,lng in degrees: listings within radiusKm, nearest first "
+            "(replaces orderBy)."
+        ),
+        radius_km=graphene.Float(description="With near: the radius in kilometres."),
         first=graphene.Int(),
         after=graphene.String(),
         description="Search published listings.",

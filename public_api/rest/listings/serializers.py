@@ -168,6 +168,22 @@ class ListingSearchQuery(serializers.Serializer):
     mine = serializers.BooleanField(
         required=False, help_text="1: only the caller's own listings, drafts included."
     )
+    # Parsed and checked by the core (listings.selectors), as for GraphQL: invalid_filter.
+    bbox = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="A map viewport: min_lng,min_lat,max_lng,max_lat in degrees, e.g. "
+        "2.25,48.81,2.42,48.90. min_lng > max_lng is a box crossing the antimeridian.",
+    )
+    near = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="lat,lng in degrees: only listings within radius_km, nearest first "
+        "(replaces `ordering`).",
+    )
+    radius_km = serializers.FloatField(
+        required=False, help_text="With near: the search radius in kilometres, up to 20000."
+    )
 
     def validate(self, attrs):
         # Refused exactly as GraphQL refuses them (400 {min_price: [...], code}).

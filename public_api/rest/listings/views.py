@@ -99,6 +99,9 @@ class ListingListView(APIView):
             amenities=_slugs(query.get("amenities", "")),
             ordering=query.get("ordering") or "newest",
             mine_for=request.user if query.get("mine") else None,
+            bbox=query.get("bbox"),
+            near=query.get("near"),
+            radius_km=query.get("radius_km"),
         )
         paginator = self.pagination_class()
         # The results are shared by everyone (cached); the caller's saved flags are read for
