@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import ASin, Cast, Cos, Least, Radians, Sin, Sqrt
 from django.utils import timezone
@@ -43,6 +45,7 @@ class ListingSearch:
     bbox: str | None = None  # "min_lng,min_lat,max_lng,max_lat", a map viewport
     near: str | None = None  # "lat,lng": results within radius_km, nearest first
     radius_km: float | None = None
+    q: str | None = None  # words to find in the title, description or city
 
 
 def listing_prefetches() -> list[Prefetch]:
@@ -188,6 +191,43 @@ def _near(qs: QuerySet, raw: str, radius_km) -> QuerySet:
     )
 
 
+# --- Text search ------------------------------------------------------------------------------
+
+MAX_QUERY_LENGTH = 200
+TEXT_SEARCH_CONFIG = "english"
+
+
+def text_search_vector() -> SearchVector:
+    """The document a text search matches; migration 0008 indexes this very expression (GIN),
+    so the two must stay identical."""
+    return SearchVector("title", "description", "city", config=TEXT_SEARCH_CONFIG)
+
+
+def _check_query(q: str) -> str:
+    q = q.strip()
+    if not q or len(q) > MAX_QUERY_LENGTH or "\x00" in q:
+        raise ValidationFailed(
+            "invalid_filter", f"`q` must be 1 to {MAX_QUERY_LENGTH} characters of text.", "q"
+        )
+    return q
+
+
+def _matching_text(qs: QuerySet, q: str) -> tuple[QuerySet, bool]:
+    """PostgreSQL: full-text search (stemmed English, web-search syntax), ranked, on the GIN
+    index. Elsewhere (SQLite): every word must appear in the title, description or city. The
+    second value says whether the results carry a `rank` to order by."""
+    if connection.vendor == "postgresql":
+        vector = text_search_vector()
+        query = SearchQuery(q, config=TEXT_SEARCH_CONFIG, search_type="websearch")
+        ranked = qs.annotate(text_match=vector).filter(text_match=query)
+        return ranked.annotate(rank=SearchRank(vector, query)), True
+    for word in q.split():
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(city__icontains=word)
+        )
+    return qs, False
+
+
 def listing_search(params: ListingSearch) -> QuerySet:
     _check_text_filters(params)
     if params.radius_km is not None and params.near is None:
@@ -212,9 +252,14 @@ def listing_search(params: ListingSearch) -> QuerySet:
         qs = _bookable_for(_not_in_the_past(qs, params.check_in), params.check_in, params.check_out)
     if params.bbox is not None:
         qs = _in_bbox(qs, params.bbox)
+    ranked = False
+    if params.q is not None:
+        qs, ranked = _matching_text(qs, _check_query(params.q))
     if params.near is not None:
         # Nearest first: a search around a point is ordered by distance.
         return _near(qs, params.near, params.radius_km).order_by("distance_km", "id")
+    if ranked:
+        return qs.order_by("-rank", "id")  # best match first
     return qs.order_by(*ORDERINGS.get(params.ordering, ORDERINGS["newest"]))
 
 

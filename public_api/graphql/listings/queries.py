@@ -67,6 +67,7 @@ def search_params(info, args) -> ListingSearch:
         bbox=args.get("bbox"),
         near=args.get("near"),
         radius_km=args.get("radius_km"),
+        q=args.get("q"),
     )
 
 
@@ -112,6 +113,10 @@ class ListingQueries(graphene.ObjectType):
             "(replaces orderBy)."
         ),
         radius_km=graphene.Float(description="With near: the radius in kilometres."),
+        q=graphene.String(
+            description="Words to find in the title, description or city, best match first "
+            "(replaces orderBy)."
+        ),
         first=graphene.Int(),
         after=graphene.String(),
         description="Search published listings.",

@@ -47,3 +47,20 @@ def test_bad_map_filters_are_invalid_filter(gql, variables, field):
     body = gql(SEARCH, variables)
     assert body["data"]["listings"] is None
     assert body["errors"][0]["extensions"]["code"] == "invalid_filter"
+
+
+TEXT = """
+query Text($q: String) { listings(q: $q) { edges { node { title } } } }
+"""
+
+
+def test_q_text_search(gql):
+    ListingFactory(title="Flat with a sea view", city="Nice")
+    ListingFactory(title="Barn", city="Lyon")
+
+    assert titles(gql.data(TEXT, {"q": "sea view"})) == ["Flat with a sea view"]
+    assert titles(gql.data(TEXT, {"q": "lyon"})) == ["Barn"]
+    for bad in ("", " ", "x" * 201):
+        body = gql(TEXT, {"q": bad})
+        assert body["data"]["listings"] is None
+        assert body["errors"][0]["extensions"]["code"] == "invalid_filter"

@@ -181,6 +181,15 @@ class ListingSearchQuery(serializers.Serializer):
         help_text="lat,lng in degrees: only listings within radius_km, nearest first "
         "(replaces `ordering`).",
     )
+    q = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Words to find in the title, description or city (e.g. sea view), best "
+        "match first (replaces `ordering`). PostgreSQL: full-text search with stemming and "
+        'web-search syntax ("quoted phrase", -word, or).',
+    )
     radius_km = serializers.FloatField(
         required=False, help_text="With near: the search radius in kilometres, up to 20000."
     )

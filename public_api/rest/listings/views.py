@@ -102,6 +102,7 @@ class ListingListView(APIView):
             bbox=query.get("bbox"),
             near=query.get("near"),
             radius_km=query.get("radius_km"),
+            q=query.get("q"),
         )
         paginator = self.pagination_class()
         # The results are shared by everyone (cached); the caller's saved flags are read for

@@ -58,3 +58,18 @@ def test_map_filters_are_documented(anon):
     assert schema.status_code == 200
     names = {p["name"] for p in schema.json()["paths"][LIST]["get"]["parameters"]}
     assert {"bbox", "near", "radius_km"} <= names
+
+
+def test_q_text_search(anon):
+    ListingFactory(title="Flat with a sea view", city="Nice")
+    ListingFactory(title="Barn", city="Lyon")
+
+    response = anon.get(LIST, {"q": "sea view"})
+    assert response.status_code == 200
+    assert titles(response) == ["Flat with a sea view"]
+    assert titles(anon.get(LIST, {"q": "lyon"})) == ["Barn"]
+
+    for bad in ("", " ", "x" * 201):
+        refused = anon.get(LIST, {"q": bad})
+        assert refused.status_code == 400, (bad, refused.content)
+        assert "q" in refused.data
