@@ -12,7 +12,9 @@ from public_api.rest.payments.serializers import RefundOut
 class BookingInput(serializers.Serializer):
     listing = serializers.UUIDField()
     check_in = serializers.DateField()
-    check_out = serializers.DateField()
+    check_out = serializers.DateField(
+        help_text="After check_in: a stay is at least one night (else 400)."
+    )
     # Bounds only guard against absurd numbers; the listing's capacity is the core's rule.
     guests = serializers.IntegerField(min_value=0, max_value=1000)
 

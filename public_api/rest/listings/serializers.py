@@ -157,7 +157,9 @@ class ListingSearchQuery(serializers.Serializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     check_in = serializers.DateField(required=False)
-    check_out = serializers.DateField(required=False)
+    check_out = serializers.DateField(
+        required=False, help_text="With check_in, and after it (else 400)."
+    )
     guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     min_price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
     max_price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
@@ -221,7 +223,9 @@ class Availability(serializers.Serializer):
 
 class QuoteQuery(serializers.Serializer):
     check_in = serializers.DateField()
-    check_out = serializers.DateField()
+    check_out = serializers.DateField(
+        help_text="After check_in: a stay is at least one night (else 400)."
+    )
     guests = serializers.IntegerField(min_value=0, max_value=1000)
 
 

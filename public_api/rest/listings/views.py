@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from icalendar import Calendar, Event
-from rest_framework import permissions, status
+from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -494,12 +494,22 @@ class ICalendarRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
+class CalendarQuery(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=["ics"],
+        required=False,
+        help_text="The feed is iCalendar whatever is asked; `format=ics` is accepted for "
+        "calendar apps that add it.",
+    )
+
+
 class CalendarFeedView(APIView):
     renderer_classes = [JSONRenderer, ICalendarRenderer]
 
     @extend_schema(
         operation_id="listings_calendar_ics",
-        parameters=[LISTING_ID],
+        # DRF's own `format` override (ics or json) is replaced by the one the view accepts
+        parameters=[LISTING_ID, OpenApiParameter("format", exclude=True), CalendarQuery],
         responses=with_errors(
             {
                 (200, "text/calendar"): OpenApiResponse(
@@ -513,7 +523,7 @@ class CalendarFeedView(APIView):
     )
     def get(self, request, id):
         listing = visible_listing(request, id)
-        parse_query(NoQuery, request)
+        parse_query(CalendarQuery, request)
         feed = Calendar()
         feed.add("prodid", "-//StayBook//Availability//EN")
         feed.add("version", "2.0")

@@ -194,6 +194,19 @@ def test_calendar_feed_has_one_event_per_occupied_range_and_no_guest_data(anon, 
     assert b"Secret" not in response.content
 
 
+def test_calendar_feed_accepts_its_documented_format_parameter(anon, listing):
+    schema = anon.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/listings/{id}/calendar.ics"]["get"]
+    documented = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    assert documented["format"]["schema"]["enum"] == ["ics"]
+    response = anon.get(url(listing, "calendar.ics"), {"format": "ics"})
+    assert response.status_code == 200
+    assert b"BEGIN:VCALENDAR" in response.content
+    refused = anon.get(url(listing, "calendar.ics"), {"format": "json"})
+    assert refused.status_code == 400
+    assert "format" in refused.json()
+
+
 def test_calendar_feed_honours_accept_text_calendar(anon, listing):
     response = anon.get(url(listing, "calendar.ics"), HTTP_ACCEPT="text/calendar")
     assert response.status_code == 200

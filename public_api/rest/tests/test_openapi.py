@@ -135,3 +135,30 @@ def _server_errors(strategy, token) -> list[str]:
     with contextlib.suppress(Unsatisfiable):
         call()
     return found
+
+
+# --- The limits the server enforces are in the schema -------------------------------------------
+
+
+def _schema(anon) -> dict:
+    return anon.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_check_out_after_check_in_is_documented_and_enforced(anon, guest):
+    listing = ListingFactory()
+    schema = _schema(anon)
+    booking = schema["components"]["schemas"]["BookingInputRequest"]["properties"]["check_out"]
+    assert "After check_in" in booking["description"]
+    quote = schema["paths"]["/api/v1/listings/{id}/quote/"]["get"]["parameters"]
+    assert "After check_in" in next(p for p in quote if p["name"] == "check_out")["description"]
+    day = "2031-05-10"
+    response = anon.get(
+        f"/api/v1/listings/{listing.pk}/quote/", {"check_in": day, "check_out": day, "guests": 1}
+    )
+    assert response.status_code == 400
+    response = client_for(guest).post(
+        "/api/v1/bookings/",
+        {"listing": str(listing.pk), "check_in": day, "check_out": day, "guests": 1},
+        format="json",
+    )
+    assert response.status_code == 400
