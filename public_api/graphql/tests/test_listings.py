@@ -130,6 +130,21 @@ def test_mine_shows_the_hosts_drafts_and_needs_a_token(gql, host):
     assert body["errors"][0]["extensions"]["code"] == "not_authenticated"
 
 
+MINE_WITH_STATUS = "{ listings(mine: true) { edges { node { title status } } } }"
+
+
+def test_mine_shows_each_listings_status(gql, host):
+    ListingFactory(host=host, title="draft", status=Listing.Status.DRAFT)
+    ListingFactory(host=host, title="live", status=Listing.Status.PUBLISHED)
+    ListingFactory(host=host, title="stopped", status=Listing.Status.SUSPENDED)
+    edges = gql.data(MINE_WITH_STATUS, user=host)["listings"]["edges"]
+    assert {e["node"]["title"]: e["node"]["status"] for e in edges} == {
+        "draft": "draft",
+        "live": "published",
+        "stopped": "suspended",
+    }
+
+
 @pytest.mark.parametrize(
     ("variables", "code"),
     [

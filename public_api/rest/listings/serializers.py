@@ -16,12 +16,12 @@ from wishlists.selectors import saved_listing_ids
 LIST_FIELDS = [
     "id", "title", "city", "country", "property_type", "nightly_price", "currency",
     "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
-    "instant_book", "host", "photo", "saved",
+    "instant_book", "host", "photo", "saved", "status",
 ]  # fmt: skip
 DETAIL_EXTRA_FIELDS = [
     "description", "latitude", "longitude", "cleaning_fee", "weekend_price", "min_nights",
     "max_nights", "weekly_discount", "monthly_discount", "tax_rate", "cancellation_policy",
-    "photos", "status",
+    "photos",
 ]  # fmt: skip
 
 
@@ -80,7 +80,8 @@ def _absolute(request, url: str) -> str:
 
 
 class ListingItem(serializers.ModelSerializer):
-    """A search result. Reads only prefetched relations (see listings.selectors)."""
+    """A search result. Reads only prefetched relations (see listings.selectors). `status` is
+    always published in a public search; `?mine=1` lists the host's drafts and suspended ones."""
 
     amenities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     rating = serializers.DecimalField(

@@ -37,7 +37,7 @@ def test_search_returns_published_listings_paginated(anon, listing):
     assert set(item) == {
         "id", "title", "city", "country", "property_type", "nightly_price", "currency",
         "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
-        "instant_book", "host", "photo", "saved",
+        "instant_book", "host", "photo", "saved", "status",
     }  # fmt: skip
     assert item["nightly_price"] == "100.00"
     assert item["host"] == {"id": str(listing.host.pk), "first_name": "Hugo"}
@@ -162,6 +162,20 @@ def test_mine_lists_the_callers_own_listings_in_any_status(as_host, host, anon):
     ListingFactory()  # someone else's
     assert ids(as_host.get(LIST, {"mine": 1})) == {str(draft.pk)}
     assert anon.get(LIST, {"mine": 1}).status_code == 401
+
+
+def test_mine_shows_each_listings_status(as_host, host, anon):
+    ListingFactory(host=host, title="draft", status=Listing.Status.DRAFT)
+    ListingFactory(host=host, title="live", status=Listing.Status.PUBLISHED)
+    ListingFactory(host=host, title="stopped", status=Listing.Status.SUSPENDED)
+    results = as_host.get(LIST, {"mine": 1}).data["results"]
+    assert {item["title"]: item["status"] for item in results} == {
+        "draft": "draft",
+        "live": "published",
+        "stopped": "suspended",
+    }
+    # The public search shows the same field; only published listings are in it.
+    assert [item["status"] for item in anon.get(LIST).data["results"]] == ["published"]
 
 
 def test_search_query_count_does_not_grow_with_the_page(anon, django_assert_max_num_queries):
