@@ -1,6 +1,7 @@
 """Conversation reads shared by REST, GraphQL and the back-office, in a fixed number of queries."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from accounts.roles import is_auditor
 
@@ -63,3 +64,27 @@ def conversation_unread_count(conversation, user) -> int:
 def message_list(conversation) -> QuerySet:
     """A conversation's messages, newest first (clients page backwards)."""
     return conversation.messages.select_related("sender").order_by("-created_at", "-id")
+
+
+def message_pages_for_conversations(conversation_ids, *, offset: int, limit: int) -> dict:
+    """For each conversation, its messages number offset+1 .. offset+limit in message_list's
+    order (newest first), in ONE query (a window function): a page of conversations with their
+    latest messages costs the same whatever its size. Returns {conversation_id: [Message]}."""
+    conversation_ids = list(conversation_ids)
+    ranked = (
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .select_related("sender")
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("conversation_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(position__gt=offset, position__lte=offset + limit)
+        .order_by("conversation_id", "position")
+    )
+    pages: dict = {conversation_id: [] for conversation_id in conversation_ids}
+    for message in ranked:
+        pages.setdefault(message.conversation_id, []).append(message)
+    return pages

@@ -9,6 +9,7 @@ every listing of the page in one query (a window function), the others read the 
 
 from __future__ import annotations
 
+from messaging.selectors import message_pages_for_conversations
 from payments.selectors import refunds_by_booking
 from reviews.selectors import review_pages_for_listings
 from wishlists.selectors import saved_listing_ids
@@ -78,3 +79,35 @@ def booking_refunds(booking) -> list:
         batch = BookingBatch([booking.pk])
         booking._graphql_refund_batch = batch
     return batch.refunds(booking.pk)
+
+
+class ConversationBatch:
+    """The message pages of a page of conversations: the first conversation asking for
+    `messages(first, after)` loads that window for all of them in one query."""
+
+    def __init__(self, conversation_ids):
+        self.conversation_ids = list(dict.fromkeys(conversation_ids))
+        self._pages: dict[tuple[int, int], dict] = {}
+
+    def messages(self, conversation_id, *, offset: int, limit: int) -> list:
+        key = (offset, limit)
+        if key not in self._pages:
+            self._pages[key] = message_pages_for_conversations(
+                self.conversation_ids, offset=offset, limit=limit
+            )
+        return self._pages[key].get(conversation_id, [])
+
+
+def batch_conversations(conversations) -> None:
+    conversations = list(conversations)
+    batch = ConversationBatch(conversation.pk for conversation in conversations)
+    for conversation in conversations:
+        conversation._graphql_batch = batch
+
+
+def conversation_batch(conversation) -> ConversationBatch:
+    batch = getattr(conversation, "_graphql_batch", None)
+    if batch is None:  # a conversation resolved on its own: a batch of one
+        batch = ConversationBatch([conversation.pk])
+        conversation._graphql_batch = batch
+    return batch

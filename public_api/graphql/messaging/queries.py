@@ -5,6 +5,7 @@ from messaging.selectors import conversation_list_for, conversation_visible_to, 
 
 from ..context import require_user
 from ..errors import refusals_as_errors
+from ..loaders import batch_conversations
 from ..pagination import paginate
 from .types import Conversation, ConversationConnection
 
@@ -35,9 +36,10 @@ class MessagingQueries(graphene.ObjectType):
     @refusals_as_errors
     def resolve_my_conversations(root, info, first=None, after=None):
         user = require_user(info)
-        connection, _page = paginate(
+        connection, page = paginate(
             ConversationConnection, conversation_list_for(user), first=first, after=after
         )
+        batch_conversations(page)  # their nested messages: one query for the page
         return connection
 
     @refusals_as_errors

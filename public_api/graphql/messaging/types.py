@@ -1,9 +1,10 @@
 import graphene
 
-from messaging.selectors import conversation_unread_count, message_list
+from messaging.selectors import conversation_unread_count
 
 from ..accounts.types import Host
-from ..pagination import CountableConnection, paginate
+from ..loaders import conversation_batch
+from ..pagination import CountableConnection, build_connection, page_window
 
 
 class ConversationListing(graphene.ObjectType):
@@ -54,10 +55,11 @@ class Conversation(graphene.ObjectType):
         return conversation_unread_count(conversation, info.context.user)
 
     def resolve_messages(conversation, info, first=None, after=None):
-        connection, _page = paginate(
-            MessageConnection, message_list(conversation), first=first, after=after
+        offset, limit = page_window(first, after)
+        rows = conversation_batch(conversation).messages(
+            conversation.pk, offset=offset, limit=limit + 1
         )
-        return connection
+        return build_connection(MessageConnection, rows, offset=offset, limit=limit)
 
 
 class ConversationConnection(CountableConnection):

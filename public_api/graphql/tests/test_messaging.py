@@ -94,7 +94,40 @@ def test_my_conversations_in_constant_queries(gql, host, django_assert_num_queri
         gql.data(MINE, user=host)
     queries = len(small)  # read now: the next request clears the log
     add(6)
-    # One more query per conversation: its messages page.
-    with django_assert_num_queries(queries + 6):
+    # The nested messages of the whole page come in one query, whatever the page's size.
+    with django_assert_num_queries(queries):
         body = gql.data(MINE, user=host)
-    assert len(body["myConversations"]["edges"]) == 8
+    edges = body["myConversations"]["edges"]
+    assert len(edges) == 8
+    assert all(
+        [m["node"]["body"] for m in e["node"]["messages"]["edges"]] == ["Hello"] for e in edges
+    )
+
+
+def test_nested_messages_page_per_conversation(gql, guest, host, listing):
+    """Each conversation's own messages, newest first, paged by the window in one query."""
+    other = ListingFactory(host=host)
+    first = gql.data(START, {"listing": str(listing.pk), "body": "a1"}, user=guest)
+    second = gql.data(START, {"listing": str(other.pk), "body": "b1"}, user=guest)
+    first_id = first["startConversation"]["conversation"]["id"]
+    second_id = second["startConversation"]["conversation"]["id"]
+    for body in ("a2", "a3"):
+        gql.data(SEND, {"id": first_id, "body": body}, user=host)
+    gql.data(SEND, {"id": second_id, "body": "b2"}, user=host)
+    paged = """query($after: String) { myConversations { edges { node { id
+      messages(first: 2, after: $after) { edges { node { body } } pageInfo { hasNextPage } }
+    } } } }"""
+
+    def bodies(after=None):
+        edges = gql.data(paged, {"after": after}, user=guest)["myConversations"]["edges"]
+        return {
+            e["node"]["id"]: (
+                [m["node"]["body"] for m in e["node"]["messages"]["edges"]],
+                e["node"]["messages"]["pageInfo"]["hasNextPage"],
+            )
+            for e in edges
+        }
+
+    assert bodies() == {first_id: (["a3", "a2"], True), second_id: (["b2", "b1"], False)}
+    after_two = "b2Zmc2V0OjE="  # the endCursor of a first page of 2 (offset 1)
+    assert bodies(after_two) == {first_id: (["a1"], False), second_id: ([], False)}
