@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from common.actor import acting_as, attributed_to, current_actor
 from common.background import enqueue_on_commit
 from common.errors import ValidationFailed
+from common.text import max_length, text_within
 
 from . import roles
 from .models import MAX_EMAIL_LENGTH, User
@@ -77,6 +78,10 @@ def user_update_profile(*, user: User, **changes) -> User:
         raise ValidationFailed(
             "unknown_field", f"Cannot change: {', '.join(sorted(unknown))}.", field=unknown.pop()
         )
+    for name, value in changes.items():
+        if value is None:
+            raise ValidationFailed("null", "Give text; an empty one clears the field.", name)
+        text_within(value, limit=max_length(User, name), field=name)
     for name, value in changes.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password", "email", "avatar"])

@@ -19,9 +19,10 @@ from calendars.models import Occupancy
 from calendars.selectors import calendar_overrides, stay_calendar_cached
 from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
 from common.actor import attributed_to
-from common.dates import today_in
+from common.dates import both_dates_check, today_in
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from common.money import money
+from common.text import max_length, text_within
 from listings.models import Listing
 from listings.permissions import can_manage_listing
 
@@ -31,6 +32,7 @@ from .notifications import booking_notify
 from .policies import POLICIES, POLICY_DESCRIPTIONS, refund_amount
 
 MAX_GUESTS_ANYWHERE = 50
+REASON_MAX_LENGTH = max_length(Booking, "cancellation_reason")
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -38,8 +40,7 @@ MAX_GUESTS_ANYWHERE = 50
 
 def validate_stay(*, listing: Listing, check_in: date, check_out: date, guests: int, guest=None):
     """Every rule a stay must satisfy, except availability. Raises the first that fails."""
-    if check_in is None or check_out is None:
-        raise ValidationFailed("dates_required", "Check-in and check-out are required.", "check_in")
+    both_dates_check(check_in, check_out, start_field="check_in", end_field="check_out")
     if check_out <= check_in:
         raise ValidationFailed(
             "dates_invalid", "Check-out must be after check-in.", field="check_out"
@@ -217,11 +218,12 @@ def booking_accept(*, booking: Booking, actor) -> Booking:
 @attributed_to("actor")
 @transaction.atomic
 def booking_decline(*, booking: Booking, actor, reason: str = "") -> Booking:
+    reason = text_within(reason, limit=REASON_MAX_LENGTH, field="reason")
     booking = _locked(booking)
     _require_host(booking, actor)
     _require_status(booking, BookingStatus.REQUESTED, action="declined")
     booking.status = BookingStatus.DECLINED
-    booking.cancellation_reason = reason[:500]
+    booking.cancellation_reason = reason
     booking.expires_at = None
     occupancy_release(booking.occupancy)
     booking.save()
@@ -328,6 +330,7 @@ def booking_refund_preview(
 @attributed_to("actor")
 @transaction.atomic
 def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Booking:
+    reason = text_within(reason, limit=REASON_MAX_LENGTH, field="reason")
     booking = _locked(booking)
     _ensure_party(booking, actor)
     _require_status(booking, *CANCELLABLE_STATUSES, action="cancelled")
@@ -335,7 +338,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Bo
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now or timezone.now()
     booking.cancelled_by = actor
-    booking.cancellation_reason = (reason or "")[:500]
+    booking.cancellation_reason = reason
     booking.refund_amount = preview.refund_amount
     booking.expires_at = None
     occupancy_release(booking.occupancy)

@@ -18,13 +18,13 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from common.actor import attributed_to
-from common.dates import today_in
+from common.dates import MAX_RANGE_DAYS, today_in
 from common.errors import DomainError, ValidationFailed
 from listings.permissions import ensure_can_manage_listing
 
 from .channel_fetch import FetchError, check_url, fetch_feed
 from .models import ChannelBlock, ChannelFeed, Occupancy
-from .services import MAX_RANGE_DAYS, occupancy_reserve
+from .services import occupancy_reserve
 
 logger = logging.getLogger(__name__)
 

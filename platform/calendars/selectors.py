@@ -7,9 +7,11 @@ from decimal import Decimal
 from bookings.pricing import PriceRules, night_price, night_reason, stay_nights
 from common.cache import cached_read
 from common.dates import today_in
+from common.errors import NotFound
 from listings.cache import cache_seconds, listing_token
+from listings.permissions import can_manage_listing
 
-from .models import CalendarDay, Occupancy
+from .models import CalendarDay, HostBlock, Occupancy
 
 
 def calendar_overrides(listing, start: date, end: date) -> tuple[dict[date, Decimal], set[date]]:
@@ -24,6 +26,20 @@ def calendar_overrides(listing, start: date, end: date) -> tuple[dict[date, Deci
         if is_blocked:
             closed.add(day)
     return prices, closed
+
+
+def host_block_of(*, listing, block_id, actor) -> HostBlock:
+    """One block of `listing`, for someone who may manage the listing.
+
+    A published listing is public but its blocks are not: to anyone else a block does not
+    exist, so they get the same NotFound as for an unknown block id (never a 403 that would
+    confirm it exists)."""
+    if not can_manage_listing(listing, actor):
+        raise NotFound()
+    block = HostBlock.objects.filter(listing=listing, pk=block_id).first()
+    if block is None:
+        raise NotFound()
+    return block
 
 
 def active_occupancies(listing, start: date, end: date, exclude_id=None):

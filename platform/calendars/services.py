@@ -7,33 +7,20 @@ from django.db import IntegrityError, transaction
 
 from bookings.pricing import stay_nights
 from common.actor import attributed_to
-from common.dates import today_in
+from common.dates import today_in, validate_range
 from common.errors import DomainError, NotPermitted, ValidationFailed
 from common.money import money
+from common.text import max_length, text_within
 from listings.permissions import ensure_can_manage_listing
 
 from .models import CalendarDay, HostBlock, Occupancy
 from .selectors import active_occupancies
 
-MAX_RANGE_DAYS = 366
 MAX_PRICE = Decimal("100000000")  # what a price column (10 digits, 2 decimals) holds
 
 
 def dates_unavailable() -> DomainError:
     return DomainError("dates_unavailable", "These dates are not available.", field="check_in")
-
-
-def validate_range(start: date, end: date, *, start_field="start", end_field="end") -> None:
-    if start is None or end is None:
-        raise ValidationFailed("dates_required", "Both dates are required.", field=start_field)
-    if end <= start:
-        raise ValidationFailed(
-            "dates_invalid", "The end date must be after the start date.", field=end_field
-        )
-    if (end - start).days > MAX_RANGE_DAYS:
-        raise ValidationFailed(
-            "range_too_long", f"A range may span at most {MAX_RANGE_DAYS} days.", field=end_field
-        )
 
 
 def occupancy_reserve(*, listing, start: date, end: date, kind: str, note="", created_by=None):
@@ -69,6 +56,7 @@ def occupancy_release(occupancy: Occupancy | None) -> None:
 @transaction.atomic
 def host_block_create(*, listing, start: date, end: date, note: str = "", actor) -> HostBlock:
     ensure_can_manage_listing(listing, actor)
+    note = text_within(note, limit=max_length(Occupancy, "note"), field="note")
     validate_range(start, end)
     if start < today_in(listing.time_zone):
         raise ValidationFailed("past_dates", "A block cannot start in the past.", field="start")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 from .models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
@@ -44,6 +44,18 @@ class IdempotencyInProgress(DomainError):
         )
 
 
+def idempotency_key_check(key: str | None) -> str | None:
+    """None is "no key"; a key given (REST's header, GraphQL's argument) is 1 to 255
+    characters and not blank, else `idempotency_key_invalid` (400)."""
+    if key is not None and not (key.strip() and len(key) <= MAX_KEY_LENGTH):
+        raise ValidationFailed(
+            "idempotency_key_invalid",
+            f"An idempotency key is 1 to {MAX_KEY_LENGTH} characters, not blank.",
+            "idempotency_key",
+        )
+    return key
+
+
 def fingerprint(payload) -> str:
     canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -62,11 +74,9 @@ def run_idempotent(
     *, user, scope: str, key: str | None, payload, execute: Callable[[], tuple[int, object]]
 ) -> tuple[int, object, bool]:
     """Run `execute` once per (user, scope, key). Returns (status, body, replayed)."""
-    if not key:
+    if idempotency_key_check(key) is None:
         status, body = execute()
         return status, body, False
-    if len(key) > MAX_KEY_LENGTH:
-        raise DomainError("idempotency_key_invalid", "Idempotency keys are at most 255 chars.")
     digest = fingerprint(payload)
     record = _claim(user, scope, key, digest)
     if record.state == IdempotencyRecord.State.DONE:

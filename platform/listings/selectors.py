@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from calendars.models import CalendarDay, Occupancy
 from common.cache import cached_read, digest
-from common.dates import today_in
+from common.dates import today_in, validate_range
 from common.errors import ValidationFailed
 
 from .cache import cache_seconds, listing_token, search_token
@@ -228,8 +228,23 @@ def _matching_text(qs: QuerySet, q: str) -> tuple[QuerySet, bool]:
     return qs, False
 
 
+def _check_stay_filters(params: ListingSearch) -> None:
+    """A stay to search for: both dates (or neither), at least one guest, prices not negative."""
+    if params.check_in is not None or params.check_out is not None:
+        validate_range(
+            params.check_in, params.check_out, start_field="check_in", end_field="check_out"
+        )
+    if params.guests is not None and params.guests < 1:
+        raise ValidationFailed("guests_invalid", "At least one guest is required.", "guests")
+    for field in ("min_price", "max_price"):
+        value = getattr(params, field)
+        if value is not None and value < 0:
+            raise ValidationFailed("invalid_filter", "A price filter cannot be negative.", field)
+
+
 def listing_search(params: ListingSearch) -> QuerySet:
     _check_text_filters(params)
+    _check_stay_filters(params)
     if params.radius_km is not None and params.near is None:
         raise ValidationFailed("invalid_filter", "`radius_km` needs `near`.", "radius_km")
     if params.mine_for is not None:

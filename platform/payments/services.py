@@ -23,6 +23,7 @@ from common.actor import attributed_to
 from common.background import enqueue_on_commit
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from common.money import money
+from common.text import max_length, text_within
 from ledger.services import entry_post_payment, entry_post_refund
 
 from . import signals
@@ -38,6 +39,7 @@ from .providers import (
 log = logging.getLogger(__name__)
 
 MAX_METHOD_LENGTH = 255
+REASON_MAX_LENGTH = max_length(Refund, "reason")
 
 
 # --- paying -----------------------------------------------------------------------------------
@@ -197,6 +199,7 @@ def refund_create(
     *, payment: Payment, amount: Decimal, kind: str, reason: str = "", actor=None
 ) -> Refund:
     """Write a pending refund in the caller's transaction; a task sends it after commit."""
+    reason = text_within(reason, limit=REASON_MAX_LENGTH, field="reason")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         amount = money(amount)
@@ -209,9 +212,12 @@ def refund_create(
                 "amount",
             )
         refund = Refund.objects.create(
-            payment=payment, amount=amount, kind=kind, reason=(reason or "")[:500],
+            payment=payment,
+            amount=amount,
+            kind=kind,
+            reason=reason,
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )  # fmt: skip
+        )
     refund_dispatch(refund=refund)
     return refund
 

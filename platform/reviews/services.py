@@ -12,11 +12,14 @@ from bookings.models import Booking, BookingStatus
 from common.actor import attributed_to
 from common.dates import today_in
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
+from common.text import max_length, text_within
 from listings.models import Listing
 from listings.permissions import can_manage_listing
 from notifications.services import notification_create
 
 from .models import CATEGORY_FIELDS, Review
+
+REASON_MAX_LENGTH = max_length(Review, "rejection_reason")
 
 
 def _not_allowed(message: str) -> DomainError:
@@ -152,10 +155,10 @@ def review_publish(*, review: Review, actor) -> Review:
 @attributed_to("actor")
 @transaction.atomic
 def review_reject(*, review: Review, actor, reason: str) -> Review:
-    reason = (reason or "").strip()
+    reason = text_within((reason or "").strip(), limit=REASON_MAX_LENGTH, field="reason")
     if not reason:
         raise ValidationFailed("reason_required", "Say why the review is rejected.", "reason")
-    return _moderate(review, actor, Review.Status.REJECTED, reason[:500])
+    return _moderate(review, actor, Review.Status.REJECTED, reason)
 
 
 @attributed_to("actor")

@@ -31,7 +31,7 @@ from graphql.language import (
 from graphql.type import get_named_type, get_nullable_type, is_list_type
 from graphql.validation import ValidationRule
 
-from calendars.services import MAX_RANGE_DAYS
+from common.dates import MAX_RANGE_DAYS
 
 LIST_ESTIMATE = 10  # objects assumed in a plain list (amenities, photos, nightly prices)
 INTROSPECTION_LIST_ESTIMATE = 5

@@ -2,7 +2,6 @@ import graphene
 from django.core.exceptions import ValidationError
 
 from accounts.authentication import user_authenticate
-from accounts.models import User as UserModel
 from accounts.services import (
     password_reset_confirm,
     password_reset_request,
@@ -11,7 +10,6 @@ from accounts.services import (
     user_update_profile,
 )
 from accounts.tokens import token_pair_for, token_refresh, token_revoke
-from common.errors import ValidationFailed
 
 from ..context import require_user
 from ..mutations import DomainMutation
@@ -160,17 +158,6 @@ class ResetPassword(DomainMutation):
         return {"ok": True}
 
 
-def check_profile_value(name: str, value) -> None:
-    """Refuse what REST's `PATCH me/` refuses, in DRF's words, before the core sees it."""
-    if value is None:
-        raise ValidationFailed("null", "This field may not be null.", name)
-    limit = UserModel._meta.get_field(name).max_length
-    if limit is not None and len(value) > limit:
-        raise ValidationFailed(
-            "too_long", f"Ensure this field has no more than {limit} characters.", name
-        )
-
-
 class UpdateMeInput(graphene.InputObjectType):
     first_name = graphene.String()
     last_name = graphene.String()
@@ -189,8 +176,6 @@ class UpdateMe(DomainMutation):
     @classmethod
     def perform(cls, info, **changes):
         user = require_user(info)
-        for name, value in changes.items():
-            check_profile_value(name, value)
         try:
             user = user_update_profile(user=user, **changes)
         except ValidationError:

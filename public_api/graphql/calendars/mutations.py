@@ -1,14 +1,12 @@
 import graphene
 
-from calendars.models import HostBlock
-from calendars.selectors import listing_availability
+from calendars.selectors import host_block_of, listing_availability
 from calendars.services import (
     calendar_overrides_clear,
     calendar_range_set,
     host_block_create,
     host_block_delete,
 )
-from common.errors import NotFound, NotPermitted, ValidationFailed
 
 from ..context import require_user
 from ..listings.queries import visible_listing
@@ -16,18 +14,12 @@ from ..mutations import DomainMutation
 from ..scalars import Money
 from .types import AvailabilityDay, Block
 
-# The core's refusal to someone who is not the listing's host (listings.permissions).
-NOT_LISTING_HOST = "not_listing_host"
-NOTE_MAX_LENGTH = HostBlock._meta.get_field("note").max_length
-# DRF's wording, so REST's POST listings/{id}/blocks/ and createBlock refuse alike.
-NOTE_TOO_LONG = f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."
-
 
 class CreateBlockInput(graphene.InputObjectType):
     listing_id = graphene.UUID(required=True)
     start = graphene.Date(required=True)
     end = graphene.Date(required=True, description="The first night that stays open.")
-    note = graphene.String(description=f"Private to you; at most {NOTE_MAX_LENGTH} characters.")
+    note = graphene.String(description="Private to you; at most 200 characters.")
 
 
 class CreateBlock(DomainMutation):
@@ -43,10 +35,9 @@ class CreateBlock(DomainMutation):
     def perform(cls, info, *, listing_id, start, end, note=None):
         user = require_user(info)
         listing = visible_listing(user, listing_id)
-        note = note or ""
-        if len(note) > NOTE_MAX_LENGTH:
-            raise ValidationFailed("too_long", NOTE_TOO_LONG, "note")
-        block = host_block_create(listing=listing, start=start, end=end, note=note, actor=user)
+        block = host_block_create(
+            listing=listing, start=start, end=end, note=note or "", actor=user
+        )
         return {"block": block}
 
 
@@ -68,17 +59,8 @@ class DeleteBlock(DomainMutation):
     def perform(cls, info, *, listing_id, block_id):
         user = require_user(info)
         listing = visible_listing(user, listing_id)
-        block = HostBlock.objects.filter(listing=listing, pk=block_id).first()
-        if block is None:
-            raise NotFound()
-        try:
-            host_block_delete(block=block, actor=user)  # the core decides who may
-        except NotPermitted as refusal:
-            # As in REST: a published listing is public, its blocks are not; to anyone but its
-            # host they do not exist, exactly like an unknown block id.
-            if refusal.code != NOT_LISTING_HOST:
-                raise
-            raise NotFound() from None
+        block = host_block_of(listing=listing, block_id=block_id, actor=user)
+        host_block_delete(block=block, actor=user)
         return {"deleted": True}
 
 

@@ -1,6 +1,5 @@
 import graphene
 
-from common.errors import ValidationFailed
 from payments.models import Payment as PaymentModel
 from public_api.common.payments import booking_pay_idempotent
 
@@ -47,10 +46,6 @@ class PayBooking(DomainMutation):
     @classmethod
     def perform(cls, info, *, booking_id, payment_method, idempotency_key=None):
         user = require_user(info)
-        if idempotency_key is not None and not idempotency_key.strip():
-            raise ValidationFailed(
-                "idempotency_key_invalid", "The idempotency key cannot be blank.", "idempotency_key"
-            )
         booking = visible_booking(user, booking_id)
         _status, body, replayed = booking_pay_idempotent(
             guest=user, booking=booking, payment_method=payment_method, key=idempotency_key

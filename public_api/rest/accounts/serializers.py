@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.services import PROFILE_FIELDS
+from common.text import max_length
 from public_api.rest.fields import StrictCharField, StrictModelSerializer
 
 
@@ -29,6 +31,11 @@ class Me(StrictModelSerializer):
             "id", "email", "first_name", "last_name", "phone", "bio", "is_host", "date_joined",
         ]  # fmt: skip
         read_only_fields = ["id", "email", "is_host", "date_joined"]
+        # Lengths are the core's rule (too_long, the same refusal as GraphQL's updateMe).
+        extra_kwargs = {
+            name: {"max_length": None, "help_text": f"At most {max_length(User, name)} characters."}
+            for name in PROFILE_FIELDS
+        }
 
 
 class TokenInput(serializers.Serializer):

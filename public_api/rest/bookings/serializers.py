@@ -4,7 +4,6 @@ from rest_framework import serializers
 from bookings.models import Booking
 from payments.selectors import refunds_of_booking
 from public_api.common.bookings import refund_public_dict
-from public_api.common.inputs import MAX_REASON_LENGTH
 from public_api.rest.fields import money_field
 from public_api.rest.payments.serializers import RefundOut
 
@@ -51,9 +50,8 @@ class BookingListQuery(serializers.Serializer):
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=MAX_REASON_LENGTH, required=False, allow_blank=True, default=""
-    )
+    # Its length is the core's rule (too_long), refused alike through GraphQL.
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class RefundPreview(serializers.Serializer):

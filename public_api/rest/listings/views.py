@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 
 from bookings.services import booking_quote
 from calendars.channels import channel_feed_add, channel_feed_delete, channel_feed_sync
-from calendars.models import HostBlock
 from calendars.selectors import (
     channel_feeds_of,
+    host_block_of,
     listing_availability,
     listing_availability_cached,
     occupied_ranges,
@@ -29,7 +29,7 @@ from calendars.services import (
     validate_range,
 )
 from common.dates import today_in
-from common.errors import DomainError, NotPermitted
+from common.errors import DomainError
 from listings.models import ListingPhoto
 from listings.photos import listing_photo_add, listing_photo_delete, listing_photo_update
 from listings.selectors import (
@@ -49,9 +49,6 @@ from reviews.selectors import review_list_published
 from wishlists.selectors import saved_listing_ids
 
 from . import serializers as s
-
-# The core's refusal to someone who is not the listing's host (listings.permissions).
-NOT_LISTING_HOST = "not_listing_host"
 
 LISTING_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 BLOCK_ID = OpenApiParameter("block_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -82,10 +79,6 @@ class ListingListView(APIView):
     )
     def get(self, request):
         query = parse_query(s.ListingSearchQuery, request, extra=PAGINATION_PARAMS)
-        if query.get("check_in"):
-            validate_range(
-                query["check_in"], query["check_out"], start_field="check_in", end_field="check_out"
-            )
         if query.get("mine") and not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to list your own listings.")
         params = ListingSearch(
@@ -273,16 +266,10 @@ class BlockDetailView(APIView):
     )
     def delete(self, request, id, block_id):
         listing = visible_listing(request, id)
-        block = get_visible(HostBlock.objects.filter(listing=listing), block_id, "block_id")
-        try:
-            host_block_delete(block=block, actor=request.user)  # the core decides who may
-        except NotPermitted as refusal:
-            # The core says 403 for a published listing that is not yours (the listing is
-            # public); its blocks are not, so they must not exist for you: the same 404 as an
-            # unknown block id.
-            if refusal.code != NOT_LISTING_HOST:
-                raise
-            raise NotFound() from None
+        block = host_block_of(
+            listing=listing, block_id=parse_uuid(block_id, "block_id"), actor=request.user
+        )
+        host_block_delete(block=block, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
