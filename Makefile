@@ -57,3 +57,15 @@ format: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+.PHONY: bench bench-quick
+
+## make bench: every row of the speed table (issue #13) at 10,000 listings / 100,000 bookings on
+## PostgreSQL + Redis (BENCH_PG, REDIS_URL), served by gunicorn; ≤ 15 minutes on 2 cores.
+## Writes bench/results/latest.json and latest.png and prints the table.
+bench: setup
+	$(BIN)/python -m bench.run
+
+## make bench-quick: the same rows at 1,000 / 10,000 with fewer runs (about 2 minutes)
+bench-quick: setup
+	$(BIN)/python -m bench.run --quick

@@ -1,0 +1,816 @@
+"""`make bench` / `make bench-quick`: seed (or reuse) a database at scale, serve the product with
+gunicorn as deployed, measure every row of issue #13 as an interleaved A/B pair, and write
+bench/results/latest.json (quick: quick.json), a chart of each figure against its target, and a
+table on stdout.
+
+    python -m bench.run            # 10,000 listings, 100,000 bookings (≤ 15 minutes here)
+    python -m bench.run --quick    # 1,000 / 10,000, fewer runs (about 2 minutes)
+
+Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432) and Redis
+(REDIS_URL, default redis://127.0.0.1:6379/1). It creates its own databases (staybook_bench_scale,
+staybook_bench_demo; quick: staybook_bench_quick) and reuses them while the seed code and the
+requested scale are unchanged (a key in the database's comment). A row that misses its target
+is reported as missed; a row that fails is reported with its error; the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import platform as host_platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench import report
+from bench.stats import Pairs, interleave
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SEED_CODE = [ROOT / "platform" / "demo"]
+
+
+@dataclass
+class Plan:
+    name: str
+    listings: int
+    bookings: int
+    pairs: int
+    warmup: int
+    slow_pairs: int  # rows of about a second per run (changelists at scale)
+    import_rows: int
+    throughput_seconds: int
+    scale_db: str
+    demo_db: str = "staybook_bench_demo"
+    output: str = "latest"
+    scale_port: int = 8110
+    demo_port: int = 8111
+    extra: dict = field(default_factory=dict)
+
+
+FULL = Plan(
+    "full",
+    10_000,
+    100_000,
+    pairs=40,
+    warmup=5,
+    slow_pairs=15,
+    import_rows=10_000,
+    throughput_seconds=30,
+    scale_db="staybook_bench_scale",
+)
+QUICK = Plan(
+    "quick",
+    1_000,
+    10_000,
+    pairs=12,
+    warmup=3,
+    slow_pairs=6,
+    import_rows=1_000,
+    throughput_seconds=8,
+    scale_db="staybook_bench_quick",
+    output="quick",
+)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- environment, databases -----------------------------------------------------------------------
+
+
+def pg_base() -> str:
+    return os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+def db_url(name: str) -> str:
+    return f"{pg_base()}/{name}"
+
+
+def pg(sql: str, params=(), *, db: str = "postgres"):
+    import psycopg2
+
+    connection = psycopg2.connect(db_url(db))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else None
+    finally:
+        connection.close()
+
+
+def service_env(db: str, *, settings: str = "bench.settings", prefix: str = "bench") -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings,
+        DATABASE_URL=db_url(db),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        CACHE_KEY_PREFIX=f"{prefix}-{db}",
+        SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="false",
+        # Throttles stay in the path (their Redis round trip is part of a request) with budgets
+        # a benchmark from one address cannot exhaust.
+        API_THROTTLE_ANON="100000000/min",
+        API_THROTTLE_USER="100000000/min",
+        LOG_LEVEL="warning",
+        WEB_CONCURRENCY="2",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.pop("DJANGO_CONFIGURATION", None)
+    return env
+
+
+def seed_key(plan_listings: int, plan_bookings: int) -> str:
+    digest = hashlib.sha256(f"{plan_listings}:{plan_bookings}".encode())
+    for folder in SEED_CODE:
+        for path in sorted(folder.rglob("*.py")):
+            if "tests" in path.parts:
+                continue
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def db_comment(name: str) -> dict | None:
+    rows = pg(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
+    )
+    if not rows:
+        return None
+    try:
+        return json.loads(rows[0][0] or "{}")
+    except ValueError:
+        return {}
+
+
+def manage(args: list[str], env: dict, *, timeout=1800) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result
+
+
+def timed_seed(args: list[str], env: dict, workdir: Path) -> dict:
+    """Run `manage.py seed_demo ...` and measure its wall time and peak resident memory (the
+    kernel's accounting of that one child, from wait4)."""
+    out = workdir / "seed.log"
+    with out.open("w") as handle:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [PY, "manage.py", "seed_demo", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"seed_demo failed:\n{out.read_text()[-3000:]}")
+    return {"seconds": round(elapsed, 2), "peak_mib": round(usage.ru_maxrss / 1024, 1)}
+
+
+def ensure_db(name: str, listings: int, bookings: int) -> dict:
+    """A migrated database seeded with `seed_demo --listings N --bookings M`, reused while its
+    key (the seed code and the counts) is unchanged. Returns what its seeding measured."""
+    key = seed_key(listings, bookings)
+    env = service_env(name, settings="config.settings.dev")
+    comment = db_comment(name)
+    if comment is not None and comment.get("key") == key:
+        log(f"{name}: reusing (seeded {comment.get('seeded_at')}), applying any new migrations")
+        manage(["migrate", "--noinput", "-v0"], env)
+        return {**comment, "reused": True}
+    log(f"{name}: creating and seeding {listings} listings / {bookings} bookings")
+    pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg(f'CREATE DATABASE "{name}"')
+    manage(["migrate", "--noinput", "-v0"], env)
+    args = ["--listings", str(listings), "--bookings", str(bookings)] if listings else []
+    with tempfile.TemporaryDirectory(prefix="staybook-seed-") as tmp:
+        seeded = timed_seed(args, env, Path(tmp))
+    pg("ANALYZE", db=name)  # what autovacuum would do soon after a bulk load: stable plans
+    info = {
+        "key": key,
+        "listings": listings,
+        "bookings": bookings,
+        "seeded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": git_commit()[0],
+        "seconds": seeded["seconds"],
+        "peak_mib": seeded["peak_mib"],
+    }
+    pg(f'COMMENT ON DATABASE "{name}" IS %s', [json.dumps(info)])
+    return {**info, "reused": False}
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+class Services:
+    """gunicorn (the project's config, 2 workers) per database, and one Celery worker for the
+    imports queue; all in their own process groups, stopped on exit."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, command: list[str], env: dict, log_name: str) -> subprocess.Popen:
+        out = (self.workdir / log_name).open("w")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes.append(process)
+        return process
+
+    def gunicorn(self, db: str, port: int, constant_dir: Path) -> None:
+        env = service_env(db)
+        env["BENCH_CONSTANT_DIR"] = str(constant_dir)
+        env["PORT"] = str(port)
+        process = self.start(
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "--config",
+                "docker/gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "config.wsgi",
+            ],
+            env,
+            f"gunicorn-{port}.log",
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(OSError):
+                if http_get(port, "/healthz")[0] == 200:
+                    return
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = (self.workdir / f"gunicorn-{port}.log").read_text()[-3000:]
+                raise RuntimeError(f"gunicorn on {port} did not start:\n{tail}")
+            time.sleep(0.3)
+
+    def worker(self, db: str) -> None:
+        self.start(
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "imports",
+                "-c",
+                "1",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"bench-imports-{db}@%h",
+                "-l",
+                "warning",
+            ],
+            service_env(db),
+            "worker.log",
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+
+def http_get(
+    port: int, path: str, *, cookie: str | None = None, method="GET", body=None, headers=None
+) -> tuple[int, bytes]:
+    """One request on a new connection (gunicorn's sync workers close it after each response,
+    as a client behind a load balancer would see it); the body is read in full."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        sent = {"Host": "127.0.0.1", **(headers or {})}
+        if cookie:
+            sent["Cookie"] = cookie
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def ok_get(port: int, path: str, **kwargs) -> bytes:
+    status, body = http_get(port, path, **kwargs)
+    if status != 200:
+        raise RuntimeError(f"GET {path} on {port} answered {status}: {body[:300]!r}")
+    return body
+
+
+# --- the rows -------------------------------------------------------------------------------------
+
+
+def inproc(command: str, db: str, *args: str, timeout=900) -> dict:
+    result = subprocess.run(
+        [PY, "-m", "bench.inproc", command, *args],
+        cwd=ROOT,
+        env=service_env(db),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"bench.inproc {command} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def pairs_result(pairs: Pairs, **extra) -> dict:
+    return {**pairs.as_dict(), "samples": {"a": pairs.a, "b": pairs.b}, **extra}
+
+
+GRAPHQL_PAGE = """
+query Page($city: String, $guests: Int, $first: Int) {
+  listings(city: $city, guests: $guests, first: $first) {
+    edges { node {
+      id title city country propertyType nightlyPrice currency maxGuests bedrooms beds
+      bathrooms rating reviewCount instantBook photo
+      host { id firstName }
+      amenities { slug name }
+      photos { url }
+      reviews(first: 5) { edges { node { rating comment author { firstName } } }
+                          pageInfo { hasNextPage } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+class Bench:
+    def __init__(self, plan: Plan, workdir: Path):
+        self.plan = plan
+        self.workdir = workdir
+        self.constants = workdir / "constant"
+        self.constants.mkdir()
+        self.rows: dict[str, dict] = {}
+        self.facts: dict = {}
+        self.demo_facts: dict = {}
+
+    def row(self, row_id: str, measure) -> None:
+        log(f"measuring {row_id}")
+        started = time.perf_counter()
+        try:
+            self.rows[row_id] = measure()
+        except Exception as error:  # noqa: BLE001 - a broken row is reported, the run goes on
+            self.rows[row_id] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+            traceback.print_exc()
+        self.rows[row_id]["seconds"] = round(time.perf_counter() - started, 1)
+
+    def constant(self, name: str, body: bytes) -> str:
+        (self.constants / f"{name}.json").write_bytes(body)
+        return f"/__bench__/constant/{name}/"
+
+    # HTTP rows on the scale server ------------------------------------------------------------
+
+    def graphql_vs_rest(self) -> dict:
+        port, plan = self.plan.scale_port, self.plan
+        rest_path = "/api/v1/listings/?" + urlencode({"city": "lisbon", "guests": 2})
+        payload = json.dumps(
+            {"query": GRAPHQL_PAGE, "variables": {"city": "lisbon", "guests": 2, "first": 20}}
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+
+        def graphql(i):
+            status, body = http_get(port, "/graphql/", method="POST", body=payload, headers=headers)
+            if status != 200 or b'"errors"' in body:
+                raise RuntimeError(f"GraphQL answered {status}: {body[:300]!r}")
+
+        def rest(i):
+            ok_get(port, rest_path)
+
+        graphql(0)
+        rest(0)
+        return pairs_result(interleave(graphql, rest, pairs=plan.pairs, warmup=plan.warmup))
+
+    def detail(self, *, hit: bool) -> dict:
+        port, plan = self.plan.scale_port, self.plan
+        ids = self.facts["listing_ids"]
+        first = ids[0]
+        body = ok_get(port, f"/api/v1/listings/{first}/")
+        constant = self.constant("detail", body)
+        fresh = iter(ids[1:] if not hit else [])
+
+        def detail(i):
+            ok_get(port, f"/api/v1/listings/{first if hit else next(fresh)}/")
+
+        def baseline(i):
+            ok_get(port, constant)
+
+        return pairs_result(
+            interleave(detail, baseline, pairs=plan.pairs, warmup=plan.warmup),
+            cache="hit" if hit else "miss (each run a listing never read)",
+        )
+
+    def quote(self) -> dict:
+        port, plan = self.plan.scale_port, self.plan
+        ids = self.facts["listing_ids"][-(plan.pairs + plan.warmup + 1) :]
+        start = dt.date.today() + dt.timedelta(days=200)
+
+        def path(i):
+            check_in = start + dt.timedelta(days=i % 50 if i >= 0 else 60 - i)
+            query = urlencode(
+                {
+                    "check_in": check_in.isoformat(),
+                    "guests": 2,
+                    "check_out": (check_in + dt.timedelta(days=3)).isoformat(),
+                }
+            )
+            return f"/api/v1/listings/{ids[i]}/quote/?{query}"
+
+        body = ok_get(port, path(0))
+        constant = self.constant("quote", body)
+
+        def quote(i):
+            ok_get(port, path(i))
+
+        def baseline(i):
+            ok_get(port, constant)
+
+        return pairs_result(
+            interleave(quote, baseline, pairs=plan.pairs, warmup=plan.warmup),
+            cache="each run a listing and dates of its own",
+        )
+
+    def changelist(self, path: str) -> dict:
+        plan = self.plan
+        scale_cookie, demo_cookie = self.facts["admin_cookie"], self.demo_facts["admin_cookie"]
+        sizes = {}
+
+        def scale(i):
+            sizes["a"] = len(ok_get(plan.scale_port, path, cookie=scale_cookie))
+
+        def demo(i):
+            sizes["b"] = len(ok_get(plan.demo_port, path, cookie=demo_cookie))
+
+        pairs = interleave(scale, demo, pairs=plan.slow_pairs, warmup=2)
+        return pairs_result(pairs, bytes={"a": sizes["a"], "b": sizes["b"]})
+
+    # The import, end to end as a host would do it -----------------------------------------------
+
+    def listing_import(self) -> dict:
+        import requests
+
+        port, rows = self.plan.scale_port, self.plan.import_rows
+        prefix = f"bench-import-{int(time.time())}"
+        data = import_csv(prefix, rows)
+        session = requests.Session()
+        session.cookies.set(self.facts["host"]["name"], self.facts["host"]["value"])
+        base = f"http://127.0.0.1:{port}"
+        requests_ms: list[tuple[str, float]] = []
+
+        def call(method, url, **kwargs):
+            started = time.perf_counter()
+            response = session.request(
+                method, url if url.startswith("http") else base + url, timeout=120, **kwargs
+            )
+            requests_ms.append(
+                (
+                    f"{method} {url[len(base) :] if url.startswith(base) else url}"
+                    f" {response.status_code}",
+                    (time.perf_counter() - started) * 1000,
+                )
+            )
+            return response
+
+        started = time.perf_counter()
+        form = call("GET", "/admin/listings/listing/import/")
+        token = csrf_token(form.text)
+        response = call(
+            "POST",
+            "/admin/listings/listing/import/",
+            data={"csrfmiddlewaretoken": token, "format": "0", "resource": "0"},
+            files={"import_file": (f"{prefix}.csv", data, "text/csv")},
+        )
+        flow = []
+        for _step in range(600):  # bounded: preview → confirm, or a job page to poll
+            confirm = confirm_form(response.text)
+            if confirm is not None:
+                flow.append("confirm")
+                action, fields = confirm
+                response = call(
+                    "POST", action if action.startswith("/") else response.url, data=fields
+                )
+                continue
+            state = job_state(self.plan.scale_db, prefix)
+            if state is None or state in ("imported", "rejected", "failed", "validated"):
+                break
+            flow.append("poll")
+            time.sleep(0.5)
+            response = call("GET", response.url)
+        elapsed = time.perf_counter() - started
+        written = pg(
+            "SELECT count(*) FROM listings_listing WHERE external_id LIKE %s",
+            [prefix + "%"],
+            db=self.plan.scale_db,
+        )[0][0]
+        cleanup = inproc("cleanup-import", self.plan.scale_db, "--prefix", prefix)
+        slowest = max(requests_ms, key=lambda r: r[1])
+        return {
+            "rows": rows,
+            "written": written,
+            "bytes": len(data),
+            "seconds": round(elapsed, 2),
+            "rows_per_s": written / elapsed if written else 0.0,
+            "max_request_ms": slowest[1],
+            "slowest_request": slowest[0],
+            "requests": len(requests_ms),
+            "flow": "upload, " + ", ".join(sorted(set(flow))) if flow else "upload",
+            "job_state": job_state(self.plan.scale_db, prefix),
+            "cleanup": cleanup,
+        }
+
+    def throughput(self) -> dict:
+        seconds = self.plan.throughput_seconds
+        prefix = self.workdir / "locust"
+        users = 8
+        result = subprocess.run(
+            [
+                PY,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "--only-summary",
+                "--host",
+                f"http://127.0.0.1:{self.plan.scale_port}",
+                "--csv",
+                str(prefix),
+                "--stop-timeout",
+                "5",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=service_env(self.plan.scale_db),
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+        )
+        stats = Path(f"{prefix}_stats.csv")
+        if not stats.exists():
+            raise RuntimeError(f"locust wrote no stats:\n{result.stderr[-2000:]}")
+        with stats.open() as handle:
+            total = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+        return {
+            "users": users,
+            "workers": 2,
+            "seconds": seconds,
+            "requests": int(total["Request Count"]),
+            "failures": int(total["Failure Count"]),
+            "rps": float(total["Requests/s"]),
+            "p50_ms": float(total["50%"]),
+            "p95_ms": float(total["95%"]),
+        }
+
+
+def import_csv(prefix: str, rows: int) -> bytes:
+    """A listings file as hosts send them: a new listing per row, with amenities."""
+    cities = [
+        ("Lisbon", "PT", "Europe/Lisbon"),
+        ("Porto", "PT", "Europe/Lisbon"),
+        ("Paris", "FR", "Europe/Paris"),
+        ("Berlin", "DE", "Europe/Berlin"),
+    ]
+    lines = [
+        "external_id,title,description,city,country,time_zone,max_guests,bedrooms,"
+        "nightly_price,cleaning_fee,amenities"
+    ]
+    for i in range(rows):
+        city, country, tz = cities[i % len(cities)]
+        lines.append(
+            f'{prefix}-{i},Imported flat {i} in {city},"A bright flat, number {i}.",'
+            f"{city},{country},{tz},{2 + i % 4},{1 + i % 3},{60 + i % 90}.00,"
+            f'{20 + i % 15}.00,"wifi,kitchen{",washer" if i % 2 else ""}"'
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not match:
+        raise RuntimeError("no CSRF token on the import page")
+    return match.group(1)
+
+
+def confirm_form(html: str):
+    """The import preview's confirm form (django-import-export's process_import), if any."""
+    for form in re.finditer(r"<form\b([^>]*)>(.*?)</form>", html, re.S):
+        attrs, inner = form.groups()
+        action = re.search(r'action="([^"]*)"', attrs)
+        if (
+            not action
+            or "process_import" not in action.group(1)
+            and "confirm" not in action.group(1)
+        ):
+            continue
+        fields = {}
+        for tag in re.finditer(r"<input\b[^>]*>", inner):
+            name = re.search(r'name="([^"]+)"', tag.group(0))
+            value = re.search(r'value="([^"]*)"', tag.group(0))
+            if name:
+                fields[name.group(1)] = _unescape(value.group(1)) if value else ""
+        return action.group(1), fields
+    return None
+
+
+def _unescape(value: str) -> str:
+    import html
+
+    return html.unescape(value)
+
+
+def job_state(db: str, prefix: str) -> str | None:
+    rows = pg(
+        "SELECT status FROM listings_listingimportjob WHERE file_name LIKE %s "
+        "ORDER BY created_at DESC LIMIT 1",
+        [prefix + "%"],
+        db=db,
+    )
+    return rows[0][0] if rows else None
+
+
+# --- machine, commit ------------------------------------------------------------------------------
+
+
+def git_commit() -> tuple[str, bool]:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    commit = git("rev-parse", "HEAD").strip()
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no").strip())
+    return commit, dirty
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    memory = None
+    with contextlib.suppress(OSError, StopIteration, ValueError):
+        memory = (
+            int(
+                next(
+                    line.split()[1]
+                    for line in Path("/proc/meminfo").read_text().splitlines()
+                    if line.startswith("MemTotal")
+                )
+            )
+            // 1024
+        )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mib": memory,
+        "load_before": list(os.getloadavg()),
+        "python": host_platform.python_version(),
+        "system": f"{host_platform.system()} {host_platform.release()}",
+    }
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def run(plan: Plan) -> dict:
+    started = time.perf_counter()
+    commit, dirty = git_commit()
+    facts = machine()
+    scale_seed = ensure_db(plan.scale_db, plan.listings, plan.bookings)
+    demo_seed = ensure_db(plan.demo_db, 0, 0)
+    with tempfile.TemporaryDirectory(prefix="staybook-bench-") as tmp:
+        workdir = Path(tmp)
+        bench = Bench(plan, workdir)
+        services = Services(workdir)
+        try:
+            scale_facts = inproc("facts", plan.scale_db)
+            demo_facts = inproc("facts", plan.demo_db)
+            facts["postgres"] = scale_facts.pop("postgres")
+            bench.facts = {**scale_facts, "admin_cookie": cookie_header(scale_facts["admin"])}
+            bench.demo_facts = {**demo_facts, "admin_cookie": cookie_header(demo_facts["admin"])}
+            log("starting gunicorn (2 workers) on the scale and demo databases, and a worker")
+            services.gunicorn(plan.scale_db, plan.scale_port, bench.constants)
+            services.gunicorn(plan.demo_db, plan.demo_port, bench.constants)
+            services.worker(plan.scale_db)
+            p = ["--pairs", str(plan.pairs), "--warmup", str(plan.warmup)]
+            bench.row("search", lambda: inproc("search", plan.scale_db, *p))
+            bench.row("search_filters", lambda: inproc("search", plan.scale_db, *p, "--filters"))
+            bench.row("graphql", bench.graphql_vs_rest)
+            bench.row("detail_hit", lambda: bench.detail(hit=True))
+            bench.row("detail_miss", lambda: bench.detail(hit=False))
+            bench.row("quote", bench.quote)
+            bench.row("booking_create", lambda: inproc("booking", plan.scale_db, *p))
+            bench.row("bookings_changelist", lambda: bench.changelist("/admin/bookings/booking/"))
+            bench.row("listings_changelist", lambda: bench.changelist("/admin/listings/listing/"))
+            bench.row(
+                "dashboard",
+                lambda: inproc(
+                    "dashboard",
+                    plan.scale_db,
+                    "--pairs",
+                    str(max(5, plan.pairs // 4)),
+                    "--warmup",
+                    "1",
+                ),
+            )
+            bench.row("import", bench.listing_import)
+            bench.row("throughput", bench.throughput)
+        finally:
+            services.stop()
+    facts["load_after"] = list(os.getloadavg())
+    measured = {
+        **bench.rows,
+        "seed": {"scale": scale_seed, "demo": demo_seed},
+    }
+    return report.build(
+        plan=plan,
+        rows=measured,
+        machine=facts,
+        commit=commit,
+        dirty=dirty,
+        scale={
+            "listings": scale_facts["listings"],
+            "bookings": scale_facts["bookings"],
+            "demo_listings": demo_facts["listings"],
+            "demo_bookings": demo_facts["bookings"],
+        },
+        seconds=time.perf_counter() - started,
+    )
+
+
+def cookie_header(cookie: dict) -> str:
+    return f"{cookie['name']}={cookie['value']}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="reduced scale and runs")
+    parser.add_argument("--listings", type=int, help="override the plan's listings")
+    parser.add_argument("--bookings", type=int, help="override the plan's bookings")
+    parser.add_argument("--pairs", type=int, help="override the plan's pairs per row")
+    parser.add_argument("--scale-db", help="database to seed or reuse")
+    parser.add_argument("--output", help="results name under bench/results (default: plan's)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    for name in ("listings", "bookings", "pairs", "scale_db", "output"):
+        if getattr(args, name) is not None:
+            setattr(plan, name, getattr(args, name))
+    results = run(plan)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    report.write(results, out / f"{plan.output}.json", out / f"{plan.output}.png")
+    print(report.table(results))
+    log(f"wrote bench/results/{plan.output}.json and .png in {results['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
