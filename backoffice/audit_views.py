@@ -4,26 +4,29 @@ import csv
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.db.models import Q
+from django.http import JsonResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.widgets import (
     UnfoldAdminDateWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextInputWidget,
 )
 
-from audit.selectors import audit_timeline, audited_models
+from audit.selectors import audit_changes, audit_subjects, audit_timeline, audited_model_choices
 
+from .people import actor_words, identity
 from .roles import Role, request_role
 
 PER_PAGE = 50
 CSV_COLUMNS = ("history_date", "model", "object_id", "history_type", "history_actor", "history_ip")
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # The dates a filter may name: wide enough for any real trail, narrow enough that the day after
 # "until" is still a date (9999-12-31 + 1 day overflowed into a 500).
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
@@ -32,15 +35,37 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 AUDIT_PERMISSION = "accounts.view_historicaluser"
 
 
+ACTORS_PER_PAGE = 20
+
+
 def _model_choices():
-    labels = sorted(model._meta.label_lower for model, _h in audited_models())
-    return [("", _("All models"))] + [(label, label) for label in labels]
+    return [("", _("All kinds")), *audited_model_choices()]
+
+
+class PersonField(UnfoldAdminAutocompleteModelChoiceField):
+    def label_from_instance(self, obj):
+        return identity(obj)
 
 
 class TimelineFilter(forms.Form):
-    actor = forms.CharField(required=False, max_length=200, widget=UnfoldAdminTextInputWidget)
-    model = forms.ChoiceField(required=False, widget=UnfoldAdminSelectWidget)
-    object_id = forms.UUIDField(required=False, widget=UnfoldAdminTextInputWidget)
+    person = PersonField(
+        url_path="admin:audit_actors",
+        queryset=get_user_model().objects.all(),
+        required=False,
+        label=_("Who"),
+        help_text=_("Type a name or an email."),
+    )
+    actor = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Actor label contains"),
+        help_text=_("For system jobs (system:…) and deleted accounts."),
+        widget=UnfoldAdminTextInputWidget,
+    )
+    model = forms.ChoiceField(required=False, label=_("What"), widget=UnfoldAdminSelectWidget)
+    object_id = forms.UUIDField(
+        required=False, label=_("Object id"), widget=UnfoldAdminTextInputWidget
+    )
     since = forms.DateField(required=False, widget=UnfoldAdminDateWidget)
     until = forms.DateField(required=False, widget=UnfoldAdminDateWidget)
 
@@ -70,6 +95,7 @@ class TimelineFilter(forms.Form):
         until = data.get("until")
         return {
             "actor": data.get("actor") or None,
+            "actor_user": data.get("person"),
             "model_label": data.get("model") or None,
             "object_id": data.get("object_id"),
             "since": datetime.combine(since, time.min, zone) if since else None,
@@ -100,28 +126,48 @@ def _filtered(request):
     return form, rows
 
 
-def audit_timeline_view(request):
+def _history_url(site, label: str, object_id) -> str:
+    """The object's history page in the back-office; a host block's occupancy row opens as
+    the host block it is."""
+    if label == "calendars.occupancy":
+        label = "calendars.hostblock"
+    app_label, model_name = label.split(".")
+    model = next((m for m in site._registry if m._meta.label_lower == label), None)
+    if model is None:
+        return ""
+    return reverse(f"admin:{app_label}_{model_name}_history", args=[object_id])
+
+
+def audit_timeline_view(request, *, site):
+    """One row per change a person (or a job) made, named in words; the rows behind it open
+    underneath."""
     _check_access(request)
     form, rows = _filtered(request)
     page = Paginator(rows if rows is not None else [], PER_PAGE).get_page(request.GET.get("p"))
-    for row in page.object_list:
-        row["action"] = HISTORY_TYPES.get(row["history_type"], row["history_type"])
-        app_label, model_name = row["model"].split(".")
-        try:
-            row["history_url"] = reverse(
-                f"admin:{app_label}_{model_name}_history", args=[row["object_id"]]
+    records = list(page.object_list)
+    changes = audit_changes(records, audit_subjects(records))
+    people = get_user_model().objects.in_bulk(
+        {r["history_user_id"] for r in records if r["history_user_id"]}
+    )
+    for change in changes:
+        change["actor_words"] = actor_words(
+            people.get(change["history_user_id"]), change["history_actor"]
+        )
+        for record in change["records"]:
+            # A booking's nights open as the booking, a block's as the host block.
+            target = record["subject"] if record["model"] == "calendars.occupancy" else None
+            record["history_url"] = _history_url(
+                site, *(target or (record["model"], record["object_id"]))
             )
-        except Exception:  # noqa: BLE001  a model without an admin page
-            row["history_url"] = ""
+        change["history_url"] = _history_url(site, *change["subject"])
     query = request.GET.copy()
     query.pop("p", None)
-    from .sites import site
-
     context = {
         **site.each_context(request),
         "title": _("Audit timeline"),
         "form": form,
         "page": page,
+        "changes": changes,
         "query": query.urlencode(),
     }
     return TemplateResponse(request, "backoffice/audit_timeline.html", context)
@@ -132,7 +178,21 @@ class _Echo:
         return value
 
 
-def audit_timeline_csv(request):
+def audit_actors_json(request, *, site):
+    """The "Who" filter's suggestions: people by name or email, in select2's format."""
+    _check_access(request)
+    term = (request.GET.get("term") or "").strip()
+    people = get_user_model().objects.order_by("first_name", "last_name", "email")
+    if term:
+        people = people.filter(
+            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
+        )
+    page = Paginator(people, ACTORS_PER_PAGE).get_page(request.GET.get("page"))
+    results = [{"id": str(user.pk), "text": identity(user)} for user in page.object_list]
+    return JsonResponse({"results": results, "pagination": {"more": page.has_next()}})
+
+
+def audit_timeline_csv(request, *, site):
     _check_access(request)
     form, rows = _filtered(request)
     if rows is None:

@@ -36,7 +36,7 @@ class BackofficeSite(UnfoldAdminSite):
         return response
 
     def extra_urls(self):
-        from .audit_views import audit_timeline_csv, audit_timeline_view
+        from .audit_views import audit_actors_json, audit_timeline_csv, audit_timeline_view
         from .calendar_views import calendar_timeline_view, listing_calendar_view
         from .docs import kpi_definitions_view
         from .import_help import amenity_slugs_view, import_template_xlsx
@@ -56,8 +56,25 @@ class BackofficeSite(UnfoldAdminSite):
                 self.admin_view(import_template_xlsx),
                 name="listing_import_template_xlsx",
             ),
-            path("audit/", self.admin_view(audit_timeline_view), name="audit_timeline"),
-            path("audit/export.csv", self.admin_view(audit_timeline_csv), name="audit_csv"),
+            # These views get the site as an argument (they never import this module).
+            path(
+                "audit/",
+                self.admin_view(audit_timeline_view),
+                {"site": self},
+                name="audit_timeline",
+            ),
+            path(
+                "audit/export.csv",
+                self.admin_view(audit_timeline_csv),
+                {"site": self},
+                name="audit_csv",
+            ),
+            path(
+                "audit/people.json",
+                self.admin_view(audit_actors_json),
+                {"site": self},
+                name="audit_actors",
+            ),
             path("payouts/statements/", self.admin_view(statements_view), name="statements"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),
         ]
