@@ -146,3 +146,16 @@ def test_production_headers_and_json_logs():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["31536000", "True", "True", "JSONRenderer"]
+
+
+def test_pause_points_exist_only_in_the_test_settings():
+    """common.pause_points lets an integration test freeze a worker mid-payment; production and
+    development settings have no such setting, whatever the environment says."""
+    for module in ("config.settings.production", "config.settings.dev"):
+        result = settings_value(
+            module, "getattr(settings, 'TEST_PAUSE_POINTS_DIR', 'absent')",
+            SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
+            STAYBOOK_TEST_PAUSE_POINTS_DIR="/tmp/pause",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "absent"

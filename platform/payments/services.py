@@ -23,6 +23,7 @@ from common.actor import attributed_to
 from common.background import enqueue_on_commit
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from common.money import money
+from common.pause_points import pause_point
 from common.text import max_length, text_within
 from ledger.services import entry_post_payment, entry_post_refund
 
@@ -111,6 +112,9 @@ def payment_execute(*, payment: Payment) -> Payment:
     if payment.status != Payment.Status.PROCESSING:
         return payment
     result = provider_get(payment.provider).charge(_charge_request(payment))
+    # The worst moment to die: charged at the provider, not recorded here. The integration
+    # test kills a worker here (test-only hook, inert outside config.settings.test).
+    pause_point("payment_charged")
     return payment_record_result(payment=payment, result=result)
 
 

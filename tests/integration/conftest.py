@@ -234,9 +234,11 @@ def process_env(transactional_db, redis_server, smtp_server, tmp_path):
     return env
 
 
-def start_worker(processes, env: dict, name: str = "worker") -> Process:
+def start_worker(processes, env: dict, name: str = "worker", pool: str = "solo") -> Process:
+    """A worker on every queue, one task at a time. `pool="prefork"` runs tasks in a child
+    process (what production runs), so a test can kill the child and see the parent requeue."""
     worker = processes(name, [
-        str(BIN / "celery"), "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
+        str(BIN / "celery"), "-A", "config", "worker", "--pool", pool, "--concurrency", "1",
         "--queues", "payments,notifications,imports,default", "--without-gossip",
         "--without-mingle", "--hostname", f"{name}@%h", "--loglevel", "INFO",
     ], env)  # fmt: skip
@@ -293,3 +295,31 @@ def producer(redis_url: str):
     from celery import Celery
 
     return Celery("integration-tests", broker=redis_url, set_as_current=False)
+
+
+# --- Pause points (common.pause_points) ---------------------------------------------------------
+
+
+class PausePoints:
+    """Holds a worker at a named step: `hold(name)` before the step is reached, `arrivals(name)`
+    the process ids that reached it (in order), `release(name)` to let it go on."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.env = {"STAYBOOK_TEST_PAUSE_POINTS_DIR": str(folder)}
+
+    def hold(self, name: str) -> None:
+        (self.folder / f"{name}.pause").touch()
+
+    def release(self, name: str) -> None:
+        (self.folder / f"{name}.pause").unlink(missing_ok=True)
+
+    def arrivals(self, name: str) -> list[int]:
+        path = self.folder / f"{name}.reached"
+        return [int(line) for line in path.read_text().split()] if path.exists() else []
+
+
+@pytest.fixture
+def pause_points(tmp_path) -> PausePoints:
+    return PausePoints(tmp_path / "pause-points")

@@ -17,3 +17,6 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Channel sync never reaches past this machine in tests (fixtures are served on 127.0.0.1).
 CHANNEL_SYNC_ONLY_LOOPBACK = True
+# Test-only pause points (common.pause_points): the integration tests stop a real worker at a
+# precise step to SIGKILL it there. Only this settings module defines the setting.
+TEST_PAUSE_POINTS_DIR = env("STAYBOOK_TEST_PAUSE_POINTS_DIR", default=None)
