@@ -28,6 +28,7 @@ from public_api.common.inputs import has_lone_surrogate
 from public_api.common.throttling import REQUEST_THROTTLES, throttle_wait
 
 from .limits import limits_rule
+from .uploads import MULTIPART, parse_multipart_operations
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class StayBookGraphQLView(GraphQLView):
         return super().dispatch(request, *args, **kwargs)
 
     def parse_body(self, request):
+        if self.get_content_type(request) == MULTIPART:  # file uploads (see uploads.py)
+            return parse_multipart_operations(request)
         try:
             return super().parse_body(request)
         except RecursionError:

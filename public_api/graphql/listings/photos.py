@@ -1,14 +1,15 @@
-"""Photo management (caption, order, delete). Uploads are multipart: REST's
-POST /api/v1/listings/{id}/photos/."""
+"""Photo management: upload (multipart, the GraphQL multipart request spec; REST's
+POST /api/v1/listings/{id}/photos/), caption, order, delete. Every rule is the core's."""
 
 import graphene
 
 from common.errors import NotFound
 from listings.models import ListingPhoto
-from listings.photos import listing_photo_delete, listing_photo_update
+from listings.photos import listing_photo_add, listing_photo_delete, listing_photo_update
 
 from ..context import require_user
 from ..mutations import DomainMutation
+from ..uploads import Upload
 from .queries import visible_listing
 from .types import Photo
 
@@ -22,6 +23,33 @@ def visible_photo(user, listing_id, photo_id):
     if photo is None:
         raise NotFound()
     return photo
+
+
+class AddListingPhotoInput(graphene.InputObjectType):
+    listing_id = graphene.UUID(required=True)
+    image = Upload(
+        required=True,
+        description="JPEG, PNG or WebP, at most 10 MB and 40 megapixels; metadata is removed. "
+        "A multipart file part (GraphQL multipart request spec).",
+    )
+    caption = graphene.String(description="At most 200 characters.")
+
+
+class AddListingPhoto(DomainMutation):
+    """Add a photo at the end of the gallery; its renditions follow from a background task."""
+
+    class Arguments:
+        input = AddListingPhotoInput(required=True)
+
+    photo = graphene.Field(Photo)
+    field_renames = RENAMES
+
+    @classmethod
+    def perform(cls, info, *, listing_id, image, caption=None):
+        user = require_user(info)
+        listing = visible_listing(user, listing_id)
+        photo = listing_photo_add(listing=listing, actor=user, image=image, caption=caption or "")
+        return {"photo": photo}
 
 
 class UpdateListingPhotoInput(graphene.InputObjectType):
@@ -66,5 +94,6 @@ class DeleteListingPhoto(DomainMutation):
 
 
 class PhotoMutations(graphene.ObjectType):
+    add_listing_photo = AddListingPhoto.Field()
     update_listing_photo = UpdateListingPhoto.Field()
     delete_listing_photo = DeleteListingPhoto.Field()

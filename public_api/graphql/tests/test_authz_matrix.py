@@ -4,6 +4,7 @@ booking, review or calendar block; the response says nothing about the object, a
 changes."""
 
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,6 +29,8 @@ from tests.factories import (
 )
 from wishlists.models import Wishlist
 from wishlists.services import wishlist_add, wishlist_create
+
+from .conftest import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +325,32 @@ def test_update_me_changes_only_the_callers_own_profile(gql, world, caller):
     host.refresh_from_db()
     guest.refresh_from_db()
     assert (host.phone, guest.phone) == ("+351 911 111 111", "+351 922 222 222")
+
+
+@pytest.mark.parametrize("caller", ["second_guest", "second_host"])
+def test_uploading_a_photo_to_others_draft_is_not_found(client, world, caller):
+    """addListingPhoto is multipart (GraphQL multipart request spec), so it is sent as a
+    spec client sends it rather than through the JSON matrix above."""
+    stranger = HostFactory() if caller == "second_host" else UserFactory()
+    document = (
+        "mutation($l: UUID!, $image: Upload!) { addListingPhoto(input: {listingId: $l,"
+        " image: $image}) { photo { id caption } errors { field code message } } }"
+    )
+    variables = {"l": world["variables"]["draft"], "image": None}
+    response = client.post(
+        "/graphql/",
+        {
+            "operations": json.dumps({"query": document, "variables": variables}),
+            "map": json.dumps({"0": ["variables.image"]}),
+            "0": tiny_jpeg(),
+        },
+        **bearer(stranger),
+    )
+    assert response.status_code == 200, response.content
+    payload = response.json()["data"]["addListingPhoto"]
+    assert payload == {
+        "photo": None,
+        "errors": [{"field": None, "code": "not_found", "message": "Not found."}],
+    }
+    assert [s for s in world["secrets"] if s in response.content.decode()] == []
+    assert list(ListingPhoto.objects.values_list("caption", flat=True)) == ["Private photo caption"]
