@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -33,6 +34,7 @@ from .money_tables import booking_ledger_table, booking_money_table
 
 NIGHT_REASONS = {"weekday": _("Nightly price"), "weekend": _("Weekend price"),
                  "override": _("Your price for that night")}  # fmt: skip
+NOT_RECORDED = _("Not recorded")
 
 
 def guest_name(user) -> str:
@@ -87,8 +89,7 @@ class BookingAdmin(BackofficeAdmin):
         (_("Stay"), {"fields": ("listing", "guest_name", "stay_summary", "status", "timeline")}),
         (_("Price at booking time"), {"fields": ("price_table", "policy_description")}),
         (_("Payment and cancellation"), {"fields": (
-            ("amount_paid", "refund_amount"), ("cancelled_at", "cancellation_reason"),
-            "payments",
+            "status_reason", ("paid", "refunded"), "payments",
         )}),
     )  # fmt: skip
     staff_fields = (_("Guest contact (staff only)"), {"fields": ("guest_email", "guest_phone")})
@@ -203,6 +204,65 @@ class BookingAdmin(BackofficeAdmin):
         )  # fmt: skip
         return format_html('<ul class="event-line">{}</ul>', items)
 
+    @display(description=_("Why this status"))
+    def status_reason(self, obj):
+        """The status in a sentence: who ended the booking, when and why, from the booking and
+        its history. Requests and holds say until when they wait; a booking that expired says
+        what it waited for (an answer or a payment), read from the status it had before."""
+        when = partial(date_format, format="j M Y, H:i")
+        status = obj.status
+        if status == Booking.Status.REQUESTED:
+            return _("Waiting for the host's answer until %(when)s.") % {
+                "when": when(localtime(obj.expires_at))} if obj.expires_at else "—"  # fmt: skip
+        if status == Booking.Status.PENDING_PAYMENT:
+            return _("Accepted; waiting for the guest's payment until %(when)s.") % {
+                "when": when(localtime(obj.expires_at))} if obj.expires_at else "—"  # fmt: skip
+        if status == Booking.Status.CONFIRMED:
+            return _("Paid in full; the stay is ahead.")
+        if status == Booking.Status.COMPLETED:
+            return _("The stay took place (checked out %(day)s).") % {
+                "day": date_format(obj.check_out, "j M Y")}  # fmt: skip
+        reason = obj.cancellation_reason or _("no reason given")
+        if status == Booking.Status.CANCELLED:
+            return _("Cancelled%(by)s on %(when)s: %(reason)s") % {
+                "by": self._by(obj, obj.cancelled_by_id), "reason": reason,
+                "when": when(localtime(obj.cancelled_at)) if obj.cancelled_at else "?",
+            }  # fmt: skip
+        change = obj.history.filter(status=status).order_by("history_date").first()
+        changed = when(localtime(change.history_date)) if change else "?"
+        if status == Booking.Status.DECLINED:
+            return _("Declined%(by)s on %(when)s: %(reason)s") % {
+                "by": self._by(obj, change.history_user_id if change else None),
+                "when": changed, "reason": reason,
+            }  # fmt: skip
+        before = (
+            obj.history.exclude(status=status).order_by("-history_date")
+            .values_list("status", flat=True).first()
+        )  # fmt: skip
+        if before == Booking.Status.PENDING_PAYMENT:
+            return _("Expired on %(when)s: the guest did not pay in time.") % {"when": changed}
+        return _("Expired on %(when)s: the host did not answer in time.") % {"when": changed}
+
+    @staticmethod
+    def _by(obj, user_id) -> str:
+        """ " by the guest", " by the host", " by StayBook staff", or nothing when no person
+        did it (a job, the demo data)."""
+        if user_id is None:
+            return ""
+        if user_id == obj.guest_id:
+            return _(" by the guest")
+        if user_id == obj.listing.host_id:
+            return _(" by the host")
+        return _(" by StayBook staff")
+
+    @display(description=_("Amount paid"))
+    def paid(self, obj):
+        return f"{obj.amount_paid:,.2f} {obj.currency}"
+
+    @display(description=_("Refunded"))
+    def refunded(self, obj):
+        return f"{obj.refund_amount:,.2f} {obj.currency}" if obj.refund_amount else "—"
+
     @display(description=_("Price"))
     def price_table(self, obj):
         """The snapshot as a person reads a bill: each night with its price and why, then the
@@ -211,13 +271,18 @@ class BookingAdmin(BackofficeAdmin):
         snapshot = obj.price_snapshot or {}
 
         def amount(value, sign=""):
-            return f"{sign}{Decimal(value):,.2f} {currency}"
+            value = Decimal(value)
+            return f"{sign if value else ''}{value:,.2f} {currency}"  # no "−0.00"
 
+        nightly = snapshot.get("nightly", [])
         nights = [
             (date_format(date.fromisoformat(n["date"]), "D j M Y"),
-             NIGHT_REASONS.get(n.get("reason"), ""), amount(n["price"]))
-            for n in snapshot.get("nightly", [])
+             NIGHT_REASONS.get(n.get("reason"), NOT_RECORDED), amount(n["price"]))
+            for n in nightly
         ]  # fmt: skip
+        # Bookings made before the quote kept each night's reason have none: say so rather
+        # than leave the column blank or guess from today's prices.
+        unexplained = any(n.get("reason") not in NIGHT_REASONS for n in nightly)
         base = obj.nightly_subtotal - obj.discount + obj.cleaning_fee
         summary = [
             (ngettext("%(n)d night", "%(n)d nights", len(nights)) % {"n": len(nights)},
@@ -237,10 +302,17 @@ class BookingAdmin(BackofficeAdmin):
             "", '<tr class="{2}"><th colspan="2" scope="row">{0}</th><td class="num">{1}</td></tr>',
             summary,
         )  # fmt: skip
-        return format_html(
+        table = format_html(
             '<table class="price-table" id="price-table"><thead><tr><th>{}</th><th>{}</th>'
             '<th class="num">{}</th></tr></thead><tbody>{}</tbody><tfoot>{}</tfoot></table>',
-            _("Night"), _("Why"), _("Price"), night_rows, summary_rows,
+            _("Night"), _("Which price"), _("Price"), night_rows, summary_rows,
+        )  # fmt: skip
+        if not unexplained:
+            return table
+        return format_html(
+            '{}<p class="price-note">{}</p>', table,
+            _("This booking was made before StayBook kept which price applied to each night "
+              "(nightly, weekend or the host's own): the amounts are what was charged."),
         )  # fmt: skip
 
     @display(description=_("Cancellation policy"))

@@ -10,7 +10,7 @@ TABLE = '<table class="text-sm w-full">{}</table>'
 HEAD = "<thead><tr>{}</tr></thead>"
 CELL_HEAD = '<th class="font-semibold pr-4 py-1 text-left">{}</th>'
 ROW = '<tr class="border-t border-base-200 dark:border-base-800">{}</tr>'
-CELL = '<td class="pr-4 py-1">{}</td>'
+CELL = '<td class="pr-4 py-1 whitespace-nowrap">{}</td>'  # dates and amounts on one line
 
 
 def _table(columns, rows, *, empty: str):

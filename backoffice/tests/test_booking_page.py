@@ -2,12 +2,21 @@
 Accept / Decline / Cancel buttons for whoever may do them (the list actions' services and
 confirmation pages)."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.services import booking_mark_paid
+from bookings.services import (
+    booking_accept,
+    booking_cancel,
+    booking_decline,
+    booking_expire_stale,
+    booking_mark_paid,
+)
 from tests.factories import ListingFactory, UserFactory, future, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +44,51 @@ def test_the_price_reads_as_a_bill(as_host, host):
     assert f"{booking.total:,.2f} EUR" in body and "Total the guest pays" in body
     assert "Host payout" in body
     assert 'class="event-line"' in body and "Answer by" in body
+
+
+def test_a_booking_from_before_night_reasons_says_so(as_host, host):
+    """Snapshots written before the quote kept each night's reason have none: the column says
+    "Not recorded" and a note explains, instead of an empty column."""
+    booking = requested(host, check_in=future(30), nights=2)
+    snapshot = booking.price_snapshot
+    for night in snapshot["nightly"]:
+        del night["reason"]
+    Booking.objects.filter(pk=booking.pk).update(price_snapshot=snapshot)
+    body = as_host.get(page_of(booking)).content.decode()
+    assert body.count('<td class="why">Not recorded</td>') == 2
+    assert "made before StayBook kept which price applied" in body
+    fresh = as_host.get(page_of(requested(host, check_in=future(60), nights=2))).content
+    assert b"made before StayBook kept" not in fresh
+
+
+def why(client, booking) -> str:
+    body = client.get(page_of(booking)).content.decode()
+    start = body.index("Why this status")
+    return body[start : start + 600]
+
+
+def test_every_status_says_why(as_host, host):
+    guest = UserFactory(first_name="Gina")
+    declined = requested(host, guest=guest, check_in=future(30))
+    booking_decline(booking=declined, actor=host, reason="Closed for works")
+    assert "Declined by the host on " in why(as_host, declined)
+    assert "Closed for works" in why(as_host, declined)
+    cancelled = requested(host, guest=guest, check_in=future(40))
+    booking_accept(booking=cancelled, actor=host)
+    booking_cancel(booking=cancelled, actor=guest)
+    assert "Cancelled by the guest on " in why(as_host, cancelled)
+    assert "no reason given" in why(as_host, cancelled)
+    unanswered = requested(host, guest=guest, check_in=future(50))
+    unpaid = requested(host, guest=guest, check_in=future(60))
+    booking_accept(booking=unpaid, actor=host)
+    Booking.objects.filter(pk__in=[unanswered.pk, unpaid.pk]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert booking_expire_stale() == 2
+    assert "the host did not answer in time" in why(as_host, unanswered)
+    assert "the guest did not pay in time" in why(as_host, unpaid)
+    waiting = requested(host, guest=guest, check_in=future(70))
+    assert "Waiting for the host&#x27;s answer until" in why(as_host, waiting)
 
 
 def test_the_host_sees_the_buttons_that_apply(as_host, host):
