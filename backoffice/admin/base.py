@@ -14,7 +14,6 @@ autocomplete (Django asks the target admin's get_queryset), history, export and 
 """
 
 from django.contrib import messages
-from django.contrib.admin import RelatedOnlyFieldListFilter, SimpleListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -36,6 +35,7 @@ from common.errors import DomainError
 from ..errors import report_domain_error
 from ..resources.export import safe_export_resource
 from ..roles import Role, request_role
+from .filters import EstimatedCountPaginator
 
 
 def owner_id(obj, host_lookup: str):
@@ -348,6 +348,7 @@ class BackofficeAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ImportExportModelAdm
     history_list_per_page = 50
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer on big tables
+    paginator = EstimatedCountPaginator  # and the one left is capped (backoffice.admin.filters)
     warn_unsaved_form = True
     compressed_fields = True
 
@@ -362,33 +363,3 @@ class StrictRangeNumericFilter(RangeNumericFilter):
         if filtered is None:
             raise IncorrectLookupParameters(f"{self.parameter_name}: not a number")
         return filtered
-
-
-class ScopedRelatedFilter(RelatedOnlyFieldListFilter):
-    """A foreign-key filter whose choices come from the scoped queryset only."""
-
-
-def values_filter(field_path: str, title: str):
-    """A list filter over the distinct values of `field_path` within the scoped queryset (the
-    stock AllValuesFieldListFilter reads the whole related table)."""
-
-    class ValuesFilter(SimpleListFilter):
-        parameter_name = field_path
-
-        def lookups(self, request, model_admin):
-            values = (
-                model_admin.get_queryset(request)
-                .order_by(field_path)
-                .values_list(field_path, flat=True)
-                .distinct()
-            )
-            return [(v, v) for v in values if v]
-
-        def queryset(self, request, queryset):
-            if self.value():
-                return queryset.filter(**{field_path: self.value()})
-            return queryset
-
-    ValuesFilter.title = title
-    ValuesFilter.__name__ = f"ValuesFilter_{field_path}"
-    return ValuesFilter

@@ -29,7 +29,8 @@ from ..forms import ReasonForm
 from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, ScopedRelatedFilter, values_filter
+from .base import BackofficeAdmin
+from .filters import AutocompleteFilter, listing_values_filter
 from .money_tables import booking_ledger_table, booking_money_table
 
 NIGHT_REASONS = {"weekday": _("Nightly price"), "weekend": _("Weekend price"),
@@ -75,8 +76,8 @@ class BookingAdmin(BackofficeAdmin):
     list_filter = (
         "status",
         ("check_in", RangeDateFilter),
-        ("listing", ScopedRelatedFilter),
-        values_filter("listing__city", _("city")),
+        ("listing", AutocompleteFilter),  # staff only: 10,000 listings are no dropdown
+        listing_values_filter("listing__city", _("city")),
     )
     list_filter_submit = True
     search_fields = ("listing__title", "guest__first_name", "guest__last_name")

@@ -9,7 +9,8 @@ from calendars.models import CalendarDay, HostBlock, Occupancy
 from calendars.services import calendar_day_set, host_block_create, host_block_delete
 
 from ..sites import site
-from .base import BackofficeAdmin, ScopedRelatedFilter
+from .base import BackofficeAdmin
+from .filters import AutocompleteFilter
 
 
 class HostBlockForm(forms.ModelForm):
@@ -51,7 +52,7 @@ class CalendarDayAdmin(BackofficeAdmin):
     staff_only_list_filters = ("listing",)
     list_display = ("date", "listing", "price", "is_blocked")
     list_select_related = ("listing",)
-    list_filter = (("date", RangeDateFilter), "is_blocked", ("listing", ScopedRelatedFilter))
+    list_filter = (("date", RangeDateFilter), "is_blocked", ("listing", AutocompleteFilter))
     list_filter_submit = True
     search_fields = ("listing__title",)
     fields = ("listing", "date", "price", "is_blocked")
@@ -84,7 +85,7 @@ class HostBlockAdmin(BackofficeAdmin):
     staff_only_list_filters = ("listing",)
     list_display = ("listing", "start", "end", "nights_display", "note", "is_active")
     list_select_related = ("listing",)
-    list_filter = (("start", RangeDateFilter), "is_active", ("listing", ScopedRelatedFilter))
+    list_filter = (("start", RangeDateFilter), "is_active", ("listing", AutocompleteFilter))
     list_filter_submit = True
     search_fields = ("listing__title", "note")
     fields = ("listing", "start", "end", "note")

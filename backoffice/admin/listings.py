@@ -26,8 +26,9 @@ from reviews.models import Review
 from ..errors import apply_to_each
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, ScopedRelatedFilter, StrictRangeNumericFilter, values_filter
+from .base import BackofficeAdmin, StrictRangeNumericFilter
 from .calendars import HostBlockForm
+from .filters import AutocompleteFilter, listing_values_filter
 from .history import history_tab_for
 
 try:  # the CSV/XLSX import slice (backoffice/resources/); import stays off without it
@@ -235,9 +236,9 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     list_display_links = ("thumbnail", "title")
     list_filter = (
         "status",
-        values_filter("city", _("city")),
-        values_filter("country", _("country")),
-        ("host", ScopedRelatedFilter),
+        listing_values_filter("city", _("city")),
+        listing_values_filter("country", _("country")),
+        ("host", AutocompleteFilter),  # staff only: a thousand hosts are no dropdown
         ("nightly_price", StrictRangeNumericFilter),
         "instant_book",
     )

@@ -32,6 +32,7 @@ from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
 from .base import BackofficeAdmin, ScopedAdminMixin
+from .filters import AutocompleteFilter
 
 PAYMENT_LABELS = {"processing": "info", "succeeded": "success", "failed": "danger"}
 REFUND_LABELS = {"pending": "info", "succeeded": "success", "failed": "danger"}
@@ -256,7 +257,7 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_display = ("short_id", "host", "amount_display", "status_badge", "bookings",
                     "created", "last_step", "failure_reason")  # fmt: skip
     list_select_related = ("host",)
-    list_filter = ("status", "currency", "host")
+    list_filter = ("status", "currency", ("host", AutocompleteFilter))
     search_fields = ("host__email", "provider_reference")
     inlines = [PayoutLineInline]
     actions = ("approve", "retry")

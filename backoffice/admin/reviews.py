@@ -18,7 +18,8 @@ from ..errors import apply_to_each
 from ..forms import ReasonForm
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, ScopedRelatedFilter, person_label, sees_identities
+from .base import BackofficeAdmin, person_label, sees_identities
+from .filters import AutocompleteFilter
 
 
 def _names_only(request, names):
@@ -49,7 +50,7 @@ class ReviewAdmin(BackofficeAdmin):
         "moderated_by",
     )  # fmt: skip
     list_select_related = ("listing", "author", "moderated_by")
-    list_filter = ("status", "rating", ("listing", ScopedRelatedFilter))
+    list_filter = ("status", "rating", ("listing", AutocompleteFilter))
     search_fields = ("comment", "listing__title")
     ordering = ("created_at",)  # the queue: oldest first
     actions = ("publish", "reject")
