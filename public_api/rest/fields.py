@@ -49,3 +49,13 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
     }
+
+
+class NewPasswordField(StrictCharField):
+    """A password being chosen. Django's validators decide in the core (and answer 400 with
+    their messages); the OpenAPI schema states their minimum length (see openapi.py)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)

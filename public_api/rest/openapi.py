@@ -1,6 +1,13 @@
-"""Documented error shapes, so `/api/v1/schema/` tells clients what each failure looks like."""
+"""What `/api/v1/schema/` tells clients beyond inference: each failure's shape, the limits the
+server enforces (page sizes, a page past the end, a new password's minimum length, decimal
+strings as the server reads them)."""
 
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -60,3 +67,102 @@ class JWTActorScheme(SimpleJWTScheme):
 
     target_class = "public_api.auth.JWTActorAuthentication"
     name = "jwtAuth"
+
+
+# --- limits the server enforces, stated in the schema ------------------------------------------
+
+
+PASSWORD_MIN_LENGTH_MARK = "x-password-min-length"
+
+
+def password_min_length() -> int:
+    """The minimum length Django's password validators (AUTH_PASSWORD_VALIDATORS) require."""
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=0)
+
+
+class NewPasswordFieldExtension(OpenApiSerializerFieldExtension):
+    """A password being chosen: minLength from Django's validators (the core applies them all)."""
+
+    target_class = "public_api.rest.fields.NewPasswordField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        minimum = password_min_length()
+        # drf-spectacular writes minLength: 1 (not blank) over whatever an extension returns;
+        # the hook below puts this one in place.
+        schema[PASSWORD_MIN_LENGTH_MARK] = minimum
+        schema["description"] = (
+            f"At least {minimum} characters, not only digits, not a common password and not "
+            "too similar to your email or name (Django's password validators; 400 otherwise)."
+        )
+        return schema
+
+
+def decimal_pattern(field) -> str | None:
+    """A decimal string exactly as the field writes it and as tight as it reads it: digits
+    before the point (at least one, at most max_digits - decimal_places), then optionally a
+    point and 1..decimal_places digits; a sign only if the field allows negative values.
+    drf-spectacular's own pattern also matches "", "-" and "." (which the server refuses)."""
+    whole, places = field.max_whole_digits, field.decimal_places
+    if whole is None or places is None:
+        return None
+    min_value = getattr(field, "min_value", None)
+    sign = "" if min_value is not None and min_value >= 0 else "-?"
+    fraction = rf"(?:\.\d{{1,{places}}})?" if places else ""
+    if whole == 0:
+        return rf"^{sign}0?\.\d{{1,{places}}}$"
+    return rf"^{sign}\d{{1,{whole}}}{fraction}$"
+
+
+class DecimalStringExtension(OpenApiSerializerFieldExtension):
+    """Every DecimalField (sent and received as a string) with decimal_pattern's pattern."""
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        pattern = decimal_pattern(self.target)
+        if pattern and schema.get("format") == "decimal":
+            schema["pattern"] = pattern
+        return schema
+
+
+PAGE_PAST_THE_END = "Not found (or not visible to the caller), or a `page` past the last one."
+
+
+def document_limits(result, generator, request, public):
+    """Postprocessing hook: every paginated list answers 404 for a page past the last one, and
+    a new password's minLength is Django's validators' (see NewPasswordFieldExtension)."""
+    _set_password_min_lengths(result.get("components", {}).get("schemas", {}))
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            if "page" not in names:
+                continue
+            responses = operation.setdefault("responses", {})
+            not_found = responses.setdefault(
+                "404",
+                {"content": {"application/json": {"schema": {"$ref": DETAIL_ERROR_REF}}}},
+            )
+            not_found["description"] = PAGE_PAST_THE_END
+    return result
+
+
+DETAIL_ERROR_REF = "#/components/schemas/DetailError"
+
+
+def _set_password_min_lengths(node) -> None:
+    if isinstance(node, dict):
+        if PASSWORD_MIN_LENGTH_MARK in node:
+            node["minLength"] = max(node.get("minLength", 0), node.pop(PASSWORD_MIN_LENGTH_MARK))
+        for value in node.values():
+            _set_password_min_lengths(value)
+    elif isinstance(node, list):
+        for value in node:
+            _set_password_min_lengths(value)

@@ -38,6 +38,19 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return int(raw)
 
+    def get_schema_operation_parameters(self, view):
+        page, page_size = super().get_schema_operation_parameters(view)
+        page["schema"] = {"type": "integer", "minimum": 1, "maximum": 10**MAX_PAGE_DIGITS - 1}
+        page["description"] = "A page number (1 is the first); a page past the last one is a 404."
+        page_size["schema"] = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PAGE_SIZE,
+            "default": self.page_size,
+        }
+        page_size["description"] = f"Results per page, 1 to {MAX_PAGE_SIZE} (else 400)."
+        return [page, page_size]
+
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and raw != "last" and not is_ascii_number(raw):

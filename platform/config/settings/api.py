@@ -71,6 +71,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default, kept
+        "public_api.rest.openapi.document_limits",
+    ],
     # No call to the public validator (the CSP's connect-src/img-src would refuse it anyway).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {

@@ -3,12 +3,12 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.services import PROFILE_FIELDS
 from common.text import max_length
-from public_api.rest.fields import StrictCharField, StrictModelSerializer
+from public_api.rest.fields import NewPasswordField, StrictCharField, StrictModelSerializer
 
 
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = NewPasswordField(write_only=True)
     first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
     last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
 
@@ -54,7 +54,7 @@ class RefreshInput(serializers.Serializer):
 
 class PasswordChangeInput(serializers.Serializer):
     old_password = StrictCharField(max_length=128, trim_whitespace=False)
-    new_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = NewPasswordField()
 
 
 class PasswordResetInput(serializers.Serializer):
@@ -64,7 +64,7 @@ class PasswordResetInput(serializers.Serializer):
 class PasswordResetConfirmInput(serializers.Serializer):
     uid = StrictCharField(max_length=64)
     token = StrictCharField(max_length=128)
-    new_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = NewPasswordField()
 
 
 class Detail(serializers.Serializer):

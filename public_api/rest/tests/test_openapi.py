@@ -162,3 +162,101 @@ def test_check_out_after_check_in_is_documented_and_enforced(anon, guest):
         format="json",
     )
     assert response.status_code == 400
+
+
+PAGINATED = [
+    "/api/v1/listings/", "/api/v1/bookings/", "/api/v1/conversations/",
+    "/api/v1/conversations/{id}/messages/", "/api/v1/listings/{id}/reviews/",
+    "/api/v1/payments/", "/api/v1/payouts/", "/api/v1/wishlists/",
+    "/api/v1/wishlists/{id}/listings/",
+]  # fmt: skip
+
+
+def test_page_limits_and_the_page_past_the_end_are_documented_and_enforced(anon, guest):
+    paths = _schema(anon)["paths"]
+    listed = sorted(p for p, ops in paths.items() if _param(ops.get("get", {}), "page"))
+    assert listed == sorted(PAGINATED)
+    for path in PAGINATED:
+        operation = paths[path]["get"]
+        assert _param(operation, "page")["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 999_999_999,
+        }
+        assert _param(operation, "page_size")["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20,
+        }
+        assert "past the last one" in operation["responses"]["404"]["description"], path
+    client = client_for(guest)
+    ListingFactory()
+    assert anon.get("/api/v1/listings/", {"page_size": 100}).status_code == 200
+    for page_size in ("0", "101", "x"):
+        assert anon.get("/api/v1/listings/", {"page_size": page_size}).status_code == 400
+    for path in ("/api/v1/listings/", "/api/v1/payouts/", "/api/v1/payments/"):
+        past = client.get(path, {"page": 2})
+        assert past.status_code == 404, path
+        assert past.json()["detail"]
+
+
+def _param(operation: dict, name: str) -> dict | None:
+    return next((p for p in operation.get("parameters", []) if p["name"] == name), None)
+
+
+def test_a_new_passwords_minimum_length_is_djangos(anon, guest):
+    from public_api.rest.openapi import password_min_length
+
+    minimum = password_min_length()
+    assert minimum == 8  # AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator
+    schemas = _schema(anon)["components"]["schemas"]
+    for name, field in [
+        ("RegisterInputRequest", "password"),
+        ("PasswordChangeInputRequest", "new_password"),
+        ("PasswordResetConfirmInputRequest", "new_password"),
+    ]:
+        assert schemas[name]["properties"][field]["minLength"] == minimum, name
+    # Logging in takes whatever password an account has: no minimum beyond "not empty".
+    assert schemas["TokenInputRequest"]["properties"]["password"]["minLength"] == 1
+    register = "/api/v1/auth/register/"
+    short = anon.post(register, {"email": "a@example.test", "password": "Zq7!xkp"}, format="json")
+    assert (short.status_code, short.json()["code"]) == (400, "weak_password")
+    right = anon.post(register, {"email": "a@example.test", "password": "Zq7!xkpw"}, format="json")
+    assert right.status_code == 201
+
+
+def _decimal_patterns(node, found) -> list[str]:
+    if isinstance(node, dict):
+        if node.get("format") == "decimal":
+            found.append(node["pattern"])
+        for value in node.values():
+            _decimal_patterns(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _decimal_patterns(value, found)
+    return found
+
+
+def test_decimal_strings_are_documented_as_the_server_reads_them(anon, as_host, listing):
+    import re
+
+    patterns = set(_decimal_patterns(_schema(anon), []))
+    assert len(patterns) >= 5
+    for pattern in patterns:
+        for loose in ("", "-", ".", "1.", ".5", "1e3", " 1", "1.2.3", "+1"):
+            assert not re.search(pattern, loose), (pattern, loose)
+        assert re.search(pattern, "1")
+        assert re.search(pattern, "1.5")
+    schemas = _schema(anon)["components"]["schemas"]
+    price = schemas["ListingInputRequest"]["properties"]["nightly_price"]["pattern"]
+    assert price == r"^\d{1,8}(?:\.\d{1,2})?$"  # no sign: the model's minimum is above zero
+    latitude = schemas["ListingInputRequest"]["properties"]["latitude"]["pattern"]
+    assert latitude == r"^-?\d{1,3}(?:\.\d{1,6})?$"
+    url = f"/api/v1/listings/{listing.pk}/"
+    for loose in ("", "-", ".", "12.345", "123456789"):
+        response = as_host.patch(url, {"nightly_price": loose}, format="json")
+        assert response.status_code == 400, loose
+    assert as_host.patch(url, {"nightly_price": "99.5"}, format="json").json()["nightly_price"] == (
+        "99.50"
+    )
