@@ -1,5 +1,9 @@
 // The listing calendar: pick nights by clicking (first night, then last night), which fills
 // the change form; show only the fields the chosen operation needs; switch listings.
+// Both calendars (a listing's month, the timeline of listings) page in place: the arrows fetch
+// the next page and swap the calendar, so the window keeps its scroll position (and the
+// timeline its horizontal one) instead of reloading at the top; the address follows, and
+// Back/Forward page back. Without JavaScript the arrows are plain links.
 (function () {
   "use strict";
 
@@ -88,6 +92,59 @@
     if (root.getAttribute("data-bound") === "true") highlight();
     root.setAttribute("data-ready", "true");
   }
+
+  var PAGERS = "#prev-month, #next-month, #this-month, #timeline-prev, #timeline-next";
+  var ROOTS = ["listing-calendar", "calendar-timeline"];
+
+  function currentRoot() {
+    for (var i = 0; i < ROOTS.length; i += 1) {
+      var root = document.getElementById(ROOTS[i]);
+      if (root) return root;
+    }
+    return null;
+  }
+
+  function pageTo(url, push) {
+    var root = currentRoot();
+    if (!root || !window.fetch || !window.DOMParser) {
+      window.location.href = url;
+      return;
+    }
+    var top = window.scrollY;
+    var wrap = root.querySelector(".bo-timeline-wrap");
+    var left = wrap ? wrap.scrollLeft : 0;
+    root.setAttribute("aria-busy", "true");
+    window.fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById(root.id);
+        if (!fresh) throw new Error("no calendar in the page");
+        root.replaceWith(document.importNode(fresh, true));
+        document.title = doc.title;
+        if (push) window.history.pushState({ calendar: true }, "", url);
+        init();
+        window.scrollTo(window.scrollX, top);
+        var newWrap = currentRoot().querySelector(".bo-timeline-wrap");
+        if (newWrap) newWrap.scrollLeft = left;
+      })
+      .catch(function () {
+        window.location.href = url; // whatever went wrong, the plain page still works
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(PAGERS);
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    pageTo(link.href, true);
+  });
+  window.addEventListener("popstate", function () {
+    if (currentRoot()) pageTo(window.location.href, false);
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
