@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingStatus
+from messaging.selectors import unread_count_total
 from reviews.models import Review
 
 from .audit_views import may_read_timeline
@@ -27,6 +28,13 @@ def pending_reviews_badge(request):
 
 def booking_requests_badge(request):
     return _waiting(request, Booking.objects.filter(status=BookingStatus.REQUESTED))
+
+
+def unread_messages_badge(request):
+    """Messages guests sent this host that they have not read (staff and auditors only read)."""
+    if request_role(request) != Role.HOST:
+        return 0
+    return unread_count_total(request.user)
 
 
 def _query_matches(request, query: str) -> bool:
@@ -90,6 +98,7 @@ LAYOUT = [
         (EVERYONE, _("Bookings"), "luggage", "bookings_booking_changelist", "", None),
         ((STAFF, HOST), _("Requests to answer"), "pending_actions",
          "bookings_booking_changelist", "status__exact=requested", "booking_requests_badge"),
+        ((STAFF, HOST, AUDITOR), _("Messages"), "forum", "inbox", "", "unread_messages_badge"),
     ]),
     (_("Money"), [
         ((STAFF, HOST, AUDITOR), _("Payouts"), "payments", "payments_payout_changelist", "",
@@ -116,7 +125,8 @@ LAYOUT = [
 ]  # fmt: skip
 
 BADGES = {"pending_reviews_badge": pending_reviews_badge,
-          "booking_requests_badge": booking_requests_badge}  # fmt: skip
+          "booking_requests_badge": booking_requests_badge,
+          "unread_messages_badge": unread_messages_badge}  # fmt: skip
 
 
 def _may_open(request, url_name: str) -> bool:

@@ -38,6 +38,7 @@ class BackofficeSite(UnfoldAdminSite):
     def extra_urls(self):
         from .audit_views import audit_actors_json, audit_timeline_csv, audit_timeline_view
         from .calendar_views import calendar_timeline_view, listing_calendar_view
+        from .conversation_views import booking_conversation_view, conversation_view, inbox_view
         from .docs import kpi_definitions_view
         from .import_help import amenity_slugs_view, import_template_xlsx
         from .statement_views import statements_view
@@ -74,6 +75,19 @@ class BackofficeSite(UnfoldAdminSite):
                 self.admin_view(audit_actors_json),
                 {"site": self},
                 name="audit_actors",
+            ),
+            path("messages/", self.admin_view(inbox_view), {"site": self}, name="inbox"),
+            path(
+                "messages/<uuid:conversation_id>/",
+                self.admin_view(conversation_view),
+                {"site": self},
+                name="conversation",
+            ),
+            path(
+                "messages/booking/<uuid:booking_id>/",
+                self.admin_view(booking_conversation_view),
+                {"site": self},
+                name="booking_conversation",
             ),
             path("payouts/statements/", self.admin_view(statements_view), name="statements"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),

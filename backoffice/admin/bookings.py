@@ -84,6 +84,7 @@ class BookingAdmin(BackofficeAdmin):
     date_hierarchy = None
     actions = ("accept", "decline", "cancel")
     actions_detail = ("accept_one", "decline_one", "cancel_one")
+    change_form_before_template = "backoffice/booking_messages.html"  # the guest's messages
     # One value per row: four read-only dates side by side broke "Dec. 5, 2026, 4:27 p.m."
     # over four lines; the stay and its events each read on one line.
     fieldsets = (

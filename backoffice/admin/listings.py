@@ -30,6 +30,7 @@ from .base import BackofficeAdmin, StrictRangeNumericFilter
 from .calendars import HostBlockForm
 from .filters import AutocompleteFilter, listing_values_filter
 from .history import history_tab_for
+from .messages_tab import messages_tab_for
 
 try:  # the CSV/XLSX import slice (backoffice/resources/); import stays off without it
     from ..resources.admin import ListingImportAdminMixin
@@ -294,11 +295,14 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
         return fields
 
     def get_changeform_datasets(self, request):
-        """The History tab, on existing listings only (the add page has no history)."""
+        """The History and Guest messages tabs, on existing listings only (the add page has
+        neither)."""
         match = request.resolver_match
         if match is None or not match.kwargs.get("object_id"):
             return ()
-        return (history_tab_for(self),)
+        if request_role(request) == Role.MODERATOR:
+            return (history_tab_for(self),)
+        return (history_tab_for(self), messages_tab_for(self))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -28,3 +28,16 @@ def status_label(status: str) -> str:
         return BookingStatus(status).label
     except ValueError:
         return status
+
+
+@register.simple_tag(takes_context=True)
+def booking_messages(context, booking):
+    """The booking page's line about its guest's conversation (None for moderators, who read
+    stays only to judge reviews)."""
+    from ..conversation_views import booking_messages_link
+    from ..roles import Role, request_role
+
+    request = context["request"]
+    if request_role(request) not in (Role.HOST, Role.STAFF, Role.AUDITOR):
+        return None
+    return booking_messages_link(request, booking)
