@@ -80,7 +80,7 @@ def user_update_profile(*, user: User, **changes) -> User:
         )
     for name, value in changes.items():
         if value is None:
-            raise ValidationFailed("null", "Give text; an empty one clears the field.", name)
+            raise ValidationFailed("required", "Give text; an empty one clears the field.", name)
         text_within(value, limit=max_length(User, name), field=name)
     for name, value in changes.items():
         setattr(user, name, value)

@@ -1,5 +1,33 @@
 """Domain errors: the one way the core says "no". Each interface maps them in one place."""
 
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """A domain's refusal codes (Saleor style: one enum per domain, `<app>/errors.py`).
+
+    Members are strings, so `DomainError(BookingErrorCode.MIN_NIGHTS, ...)` and
+    `DomainError("min_nights", ...)` are the same refusal; the values are what clients see."""
+
+
+class CommonErrorCode(ErrorCode):
+    """Codes any domain (or the interfaces' shared plumbing) may answer with."""
+
+    DATES_INVALID = "dates_invalid"
+    DATES_REQUIRED = "dates_required"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    INVALID = "invalid"  # Django model validation that escaped a service
+    INVALID_TEXT = "invalid_text"
+    NOT_AUTHENTICATED = "not_authenticated"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    RANGE_TOO_LONG = "range_too_long"
+    THROTTLED = "throttled"
+    TOO_LONG = "too_long"
+    UNKNOWN_FIELD = "unknown_field"
+
 
 class DomainError(Exception):
     """A business rule refused the operation.

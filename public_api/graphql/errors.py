@@ -6,6 +6,8 @@
 - Queries cannot carry a payload, so they answer `null` plus a GraphQL error whose
   `extensions` hold the same `code` (and `field`).
 - Objects the caller may not see are `not_found`, whether they exist or not.
+- Each domain's mutations type their errors' `code` with that domain's enum (`BookingError`,
+  `BookingErrorCode`: public_api.error_codes), whose values are the codes' own strings.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
 from common.errors import DomainError, ValidationFailed
+from public_api.error_codes import ERROR_TYPE_NAMES, codes_for
 
 
 class NotAuthenticated(DomainError):
@@ -27,12 +30,39 @@ class NotAuthenticated(DomainError):
         super().__init__("not_authenticated", "Authentication required: send a bearer token.")
 
 
+FIELD_DESCRIPTION = "The input field at fault (camelCase), if one is."
+MESSAGE_DESCRIPTION = "Human-readable explanation."
+
+
 class Error(graphene.ObjectType):
     """Why a mutation was refused."""
 
-    field = graphene.String(description="The input field at fault (camelCase), if one is.")
+    field = graphene.String(description=FIELD_DESCRIPTION)
     code = graphene.String(required=True, description="Stable machine-readable code.")
-    message = graphene.String(required=True, description="Human-readable explanation.")
+    message = graphene.String(required=True, description=MESSAGE_DESCRIPTION)
+
+
+@functools.cache
+def error_type(domain: str) -> type[graphene.ObjectType]:
+    """`<Domain>Error {field code message}` with `code` typed by `<Domain>ErrorCode`: every
+    code the domain's mutations can answer with (enum values named as the codes themselves, so
+    clients read the same strings as REST's `code`)."""
+    name = ERROR_TYPE_NAMES[domain]
+    codes = graphene.Enum(
+        f"{name}ErrorCode",
+        [(code, code) for code in codes_for(domain)],
+        description=f"Why a {name.lower()} mutation can be refused.",
+    )
+    return type(
+        f"{name}Error",
+        (graphene.ObjectType,),
+        {
+            "__doc__": f"Why a {name.lower()} mutation was refused.",
+            "field": graphene.String(description=FIELD_DESCRIPTION),
+            "code": codes(required=True, description="Stable machine-readable code."),
+            "message": graphene.String(required=True, description=MESSAGE_DESCRIPTION),
+        },
+    )
 
 
 def as_domain_error(exc: Exception) -> DomainError:
@@ -59,7 +89,12 @@ def input_field_name(field: str | None, renames: dict[str, str] | None = None) -
 def mutation_errors(exc: Exception, renames: dict[str, str] | None = None) -> list[Error]:
     error = as_domain_error(exc)
     return [
-        Error(field=input_field_name(error.field, renames), code=error.code, message=error.message)
+        # str(): a StrEnum member is an enum to graphene, which would look it up by identity.
+        Error(
+            field=input_field_name(error.field, renames),
+            code=str(error.code),
+            message=error.message,
+        )
     ]
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from common.errors import DomainError, ValidationFailed
 
-from .errors import Error, mutation_errors
+from .errors import Error, error_type, mutation_errors
 
 
 def _has_nul(value) -> bool:
@@ -46,6 +46,13 @@ class DomainMutation(graphene.Mutation):
 
     @classmethod
     def __init_subclass_with_meta__(cls, name=None, **options):
+        # public_api.graphql.<domain>.mutations: errors typed with the domain's code enum.
+        domain = cls.__module__.split(".")[2]
+        cls.errors = graphene.List(
+            graphene.NonNull(error_type(domain)),
+            required=True,
+            description="Empty when the mutation succeeded.",
+        )
         # createBooking returns a CreateBookingPayload (the usual GraphQL naming).
         super().__init_subclass_with_meta__(name=name or f"{cls.__name__}Payload", **options)
 

@@ -11,6 +11,9 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from public_api.error_codes import ERROR_TYPE_NAMES, codes_for
+from public_api.middleware import _code as _http_code
+
 DetailError = inline_serializer("DetailError", {"detail": serializers.CharField()})
 DomainConflict = inline_serializer(
     "DomainError",
@@ -166,3 +169,65 @@ def _set_password_min_lengths(node) -> None:
     elif isinstance(node, list):
         for value in node:
             _set_password_min_lengths(value)
+
+
+# Which domain's refusals each operation can answer with, by operationId prefix (the longest
+# prefix wins): the operation's error bodies document `code` as that domain's enum.
+OPERATION_DOMAINS = {
+    "auth_": "accounts",
+    "me_": "accounts",
+    "bookings_": "bookings",
+    "bookings_pay": "payments",
+    "conversations_": "messaging",
+    "listings_": "listings",
+    "listings_availability": "calendars",
+    "listings_blocks_": "calendars",
+    "listings_calendar_": "calendars",
+    "listings_channels_": "calendars",
+    "listings_quote": "bookings",
+    "listings_reviews": "reviews",
+    "payments_": "payments",
+    "payouts_": "payouts",
+    "reviews_": "reviews",
+    "wishlists_": "wishlists",
+}
+CODED_STATUSES = ("400", "403", "409", "422")
+# An answer no rule gave (DRF's own validation, a malformed body) carries the middleware's code
+# for its status; an unknown query parameter is refused by public_api.rest.query.
+HTTP_CODES = sorted({_http_code(int(status)) for status in CODED_STATUSES} | {"unknown_parameter"})
+
+
+def operation_domain(operation_id: str) -> str | None:
+    matches = [prefix for prefix in OPERATION_DOMAINS if operation_id.startswith(prefix)]
+    return OPERATION_DOMAINS[max(matches, key=len)] if matches else None
+
+
+def document_error_codes(result, generator, request, public):
+    """drf-spectacular postprocessing hook: each operation's 400/403/409/422 bodies say which
+    `code` values it can carry (`<Domain>ErrorCode`, public_api.error_codes)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            domain = operation_domain(operation.get("operationId", ""))
+            if domain is None:
+                continue
+            name = f"{ERROR_TYPE_NAMES[domain]}ErrorCode"
+            schemas.setdefault(
+                name,
+                {
+                    "type": "string",
+                    "enum": sorted({*codes_for(domain), *HTTP_CODES}),
+                    "description": f"Why a {ERROR_TYPE_NAMES[domain].lower()} operation can "
+                    "be refused (`code` of its 400, 403, 409 and 422 answers).",
+                },
+            )
+            for status in CODED_STATUSES:
+                content = operation.get("responses", {}).get(status, {}).get("content", {})
+                for media in content.values():
+                    media["schema"] = {
+                        "allOf": [
+                            media["schema"],
+                            {"properties": {"code": {"$ref": f"#/components/schemas/{name}"}}},
+                        ]
+                    }
+    return result

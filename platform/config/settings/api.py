@@ -74,6 +74,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",  # the default, kept
         "public_api.rest.openapi.document_limits",
+        # The refusal codes each operation can answer with.
+        "public_api.rest.openapi.document_error_codes",
     ],
     # No call to the public validator (the CSP's connect-src/img-src would refuse it anyway).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

@@ -1,5 +1,6 @@
 import graphene
 
+from payments.errors import charge_refusal_code
 from payments.models import Payment as PaymentModel
 from public_api.common.payments import booking_pay_idempotent
 
@@ -38,7 +39,7 @@ class PayBooking(DomainMutation):
         if payment is not None and payment.status == PaymentModel.Status.FAILED:
             # The refusal is an error like any other, and the payment shows what was tried.
             payload.errors = [
-                Error(field="paymentMethod", code=payment.failure_code,
+                Error(field="paymentMethod", code=str(charge_refusal_code(payment.failure_code)),
                       message=payment.failure_message)
             ]  # fmt: skip
         return payload

@@ -153,7 +153,7 @@ def test_update_me_changes_only_the_given_fields(gql, guest):
     [
         ({"phone": "9" * 33}, "phone", "too_long"),
         ({"bio": "b" * 2001}, "bio", "too_long"),
-        ({"firstName": None}, "firstName", "null"),
+        ({"firstName": None}, "firstName", "required"),
     ],
 )
 def test_update_me_refuses_invalid_values_and_keeps_the_profile(gql, guest, changes, field, code):
