@@ -5,13 +5,27 @@ announces: the row exists if and only if the change committed, and the unique co
 (event, ref, recipient) makes a replayed change a no-op. After commit a task is enqueued to
 send it at once; if the broker is down, `notification_send_due` (beat, every minute) sends it.
 
-`notification_send` claims the row with one conditional UPDATE (pending -> sending) before
-talking to the SMTP server, so two workers, a duplicate task or a retried task can never send
-the same row twice. A failed send goes back to pending with an exponential backoff (with jitter)
-until NOTIFICATION_MAX_ATTEMPTS, then stays failed, visible in the back-office. The one window
-left is a worker that dies after the SMTP server accepted the message and before the row is
-marked sent: the claim times out (NOTIFICATION_CLAIM_TIMEOUT_SECONDS) and the row is sent again
-with the same Message-ID, so a duplicate is recognisable; a lost receipt would be worse.
+`notification_send` claims the row with one conditional UPDATE (pending -> sending, committed)
+before talking to the SMTP server, so two workers, a duplicate task or a retried task can never
+send the same row twice. A failed send goes back to pending with an exponential backoff (with
+jitter) until NOTIFICATION_MAX_ATTEMPTS, then stays failed, visible in the back-office.
+
+Delivery is at least once, never silently lost, and a duplicate is as unlikely as we can make it:
+- On PostgreSQL the sender holds the row locked (SELECT ... FOR UPDATE) while it talks to the
+  SMTP server, and marks it sent in that same transaction as soon as the server has accepted the
+  message, before QUIT and before closing the connection. The recovery sweep releases only
+  claimed rows nobody holds (SKIP LOCKED), that is rows whose worker died: a live send is never
+  taken over however long it takes, and a dead worker's row is sent again after
+  NOTIFICATION_CLAIM_TIMEOUT_SECONDS instead of being lost.
+- A worker that dies after claiming and before the server accepted the message: the row is sent
+  once, later (tests/integration/test_killed_workers.py).
+- The one window left for a duplicate: the worker dies between the server's "250 accepted" and
+  the commit of "sent" (one database round trip). The row is sent again with the same Message-ID,
+  so the duplicate is recognisable (and mail clients that deduplicate by Message-ID show one);
+  a lost receipt would be worse. The same test kills a worker in exactly that window.
+- On SQLite (the embedded default) no transaction is held across the SMTP call (it would block
+  every writer); the row is marked sent right after the server accepts, and the claim timeout
+  alone tells a dead worker's row from a live one.
 """
 
 from __future__ import annotations
@@ -23,13 +37,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from common.background import backoff_seconds, enqueue_on_commit
+from common.pause_points import pause_point
 
 from .models import Notification
 
@@ -127,8 +143,23 @@ def notification_send(notification_id: int) -> str:
     if not claimed:
         return "skipped"  # sent, being sent, not due yet, or gone
     row = Notification.objects.get(pk=notification_id)
+    pause_point(f"notification_{row.pk}_claimed")  # test-only hook (common.pause_points)
     try:
-        render_notification(row).send()
+        message = render_notification(row)
+        smtp = get_connection(fail_silently=False)
+        smtp.open()  # opened here, so sending does not close it: "sent" is recorded before QUIT
+        try:
+            with _held(row) as ours:
+                if not ours:  # released by the recovery sweep meanwhile: someone else sends it
+                    return "skipped"
+                smtp.send_messages([message])
+                pause_point(f"notification_{row.pk}_accepted")  # test-only hook
+                Notification.objects.filter(pk=row.pk).update(
+                    status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+                )
+        finally:
+            with contextlib.suppress(Exception):  # accepted and recorded: a failed QUIT is moot
+                smtp.close()
     except Exception as exc:  # SMTP refused, server down, template broken: retry later
         logger.warning("Notification %s (%s) not sent: %s", row.pk, row.event, exc)
         gave_up = row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
@@ -138,10 +169,25 @@ def notification_send(notification_id: int) -> str:
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         return "failed" if gave_up else "retry"
-    Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
     return "sent"
+
+
+@contextlib.contextmanager
+def _held(row: Notification):
+    """Hold `row` (still claimed by us) for the duration of the send, in a transaction that
+    records it sent. Yields whether it is still ours. PostgreSQL only: on SQLite a transaction
+    across the SMTP call would block every writer, so there it is the claim alone."""
+    if not db_connection.features.has_select_for_update_skip_locked:
+        yield Notification.objects.filter(
+            pk=row.pk, status=Notification.Status.SENDING, claimed_at=row.claimed_at
+        ).exists()
+        return
+    with transaction.atomic():
+        yield (
+            Notification.objects.select_for_update()
+            .filter(pk=row.pk, status=Notification.Status.SENDING, claimed_at=row.claimed_at)
+            .exists()
+        )
 
 
 def notification_send_due(*, limit: int = 500) -> int:
@@ -158,11 +204,17 @@ def notification_send_due(*, limit: int = 500) -> int:
 
 
 def notification_recover_stuck(*, now=None) -> int:
-    """Recovery sweep: a row claimed so long ago that its worker must have died goes back to
-    pending (sent by the next `notification_send_due`). Returns how many."""
+    """Recovery sweep: a row claimed more than NOTIFICATION_CLAIM_TIMEOUT_SECONDS ago that no
+    live sender holds (its worker died) goes back to pending, sent by the next
+    `notification_send_due`. Returns how many."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
     with transaction.atomic():
-        return Notification.objects.filter(
-            status=Notification.Status.SENDING, claimed_at__lt=cutoff
-        ).update(status=Notification.Status.PENDING, next_attempt_at=now)
+        orphaned = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.SENDING, claimed_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        return Notification.objects.filter(pk__in=orphaned).update(
+            status=Notification.Status.PENDING, next_attempt_at=now
+        )

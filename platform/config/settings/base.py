@@ -287,7 +287,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Absolute links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
-# A row claimed for sending this long ago belongs to a worker that died: sent again.
+# A row claimed for sending this long ago and held by no live sender (PostgreSQL: its row lock
+# is gone) belongs to a worker that died: the recovery sweep releases it and it is sent again.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
 # Channel sync (calendars.channels): how often each feed is fetched, and the fetch's limits.
 CHANNEL_SYNC_INTERVAL_MINUTES = env.int("CHANNEL_SYNC_INTERVAL_MINUTES", default=30)
