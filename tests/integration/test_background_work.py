@@ -3,6 +3,7 @@ and an SMTP server, all started by the fixtures (conftest.py). PostgreSQL only: 
 must see the test database."""
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -12,7 +13,7 @@ from bookings.models import Booking
 from notifications.models import Notification
 from tests.factories import PASSWORD, ListingFactory, UserFactory, future, make_booking
 
-from .conftest import BIN, producer, wait_for
+from .conftest import BIN, producer, start_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 
@@ -30,8 +31,10 @@ def sent_rows() -> int:
     return Notification.objects.filter(status=Notification.Status.SENT).count()
 
 
-def test_booking_emails_go_through_the_worker_and_arrive_once(web, worker, smtp_server,
-                                                              redis_server):  # fmt: skip
+def test_booking_emails_go_through_the_worker_and_arrive_once(
+    web, processes, process_env, smtp_server, redis_server
+):
+    worker = start_worker(processes, {**process_env, "LOG_FORMAT": "json"})
     listing = ListingFactory(instant_book=False, title="Harbour loft")
     guest = UserFactory()
     guest_auth, host_auth = (
@@ -41,7 +44,7 @@ def test_booking_emails_go_through_the_worker_and_arrive_once(web, worker, smtp_
 
     response = book(web, guest_auth, listing, future(20))
     assert response.status_code == 201, response.text
-    booking_id = response.json()["id"]
+    booking_id, request_id = response.json()["id"], response.headers["X-Request-ID"]
     assert web.post(f"/api/v1/bookings/{booking_id}/accept/", headers=host_auth).status_code == 200
     response = web.post(f"/api/v1/bookings/{booking_id}/cancel/", json={"reason": "Plans changed"},
                         headers=guest_auth)  # fmt: skip
@@ -60,6 +63,16 @@ def test_booking_emails_go_through_the_worker_and_arrive_once(web, worker, smtp_
     assert {part.get_content_type() for part in by_header[requested].walk()} >= {
         "text/plain", "text/html",
     }  # fmt: skip
+
+    # The task that sent the request email logs the id of the request that enqueued it
+    # (django-structlog's Celery support): one JSON object per line, like the web's.
+    def task_lines(task: str) -> list[dict]:
+        lines = [json.loads(line) for line in worker.log().splitlines() if line.startswith("{")]
+        return [line for line in lines if line.get("task") == task]
+
+    [started, *_] = [line for line in task_lines("notifications.send")
+                     if line.get("request_id") == request_id]  # fmt: skip
+    assert started["event"] == "task_started" and started["task_id"]
 
     # Duplicate deliveries of every send task, then a sentinel behind them on the same queue
     # (one worker, one process: FIFO): once the sentinel's email arrives, the duplicates have
