@@ -39,7 +39,11 @@ def logging_config(level: str, fmt: str) -> dict:
     renderer = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        # Plain tracebacks: rich's (the default when rich is installed) renders every frame's
+        # locals, ~3 s per exception, and with Redis down each request logs several.
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     processors = [structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer]
     if fmt == "json":
