@@ -27,6 +27,7 @@ from common.actor import acting_as
 from common.history import bulk_create_audited
 from common.money import money
 from listings.models import Amenity, Listing, ListingPhoto
+from messaging.services import conversation_start, message_send
 from notifications.services import notifications_muted
 from reviews.models import Review
 from reviews.services import listing_rating_refresh
@@ -143,11 +144,21 @@ class _Seeder:
             listing_rating_refresh(listing.pk)
 
         # guest@: a stay that ended 3 days ago with no review yet, and an upcoming confirmed one.
-        self.past_stay(own[0], guest, ended_days_ago=3, nights=3)
+        recent = self.past_stay(own[0], guest, ended_days_ago=3, nights=3)
         self.confirmed(others[0], guest, 21, 4)
 
         # host@: a pending request on the request-to-book listing, a confirmed stay, a block.
-        self.book(own[1], guests[0], 14, 3)
+        pending = self.book(own[1], guests[0], 14, 3)
+        # ...and guests' messages: a thank-you answered, the requester's question unanswered.
+        self.conversation(
+            recent,
+            [
+                (guest, "Thank you for a lovely stay! We left the keys in the box as agreed."),
+                (host, "Thank you for being great guests, come back soon!"),
+            ],
+        )
+        self.conversation(pending, [(guests[0], "Hello! We would arrive around 9 pm: is a late "
+                                                "check-in possible?")])  # fmt: skip
         self.confirmed(own[0], guests[1], 30, 5)
         host_block_create(
             listing=own[0], start=self.day(60), end=self.day(67), note="Owner stay", actor=host
@@ -244,6 +255,15 @@ class _Seeder:
         # Booked some weeks ahead of the stay, so the dashboard's timelines look lived-in.
         self.backdate(stay, check_in - dt.timedelta(days=self.rng.randint(5, 45)))
         return stay
+
+    def conversation(self, booking, messages) -> None:
+        """A conversation about `booking`, through the messaging services. Its messages count
+        as notified already: nobody is emailed about the demo's history."""
+        first_sender, first_body = messages[0]
+        conversation = conversation_start(actor=first_sender, booking=booking, body=first_body)
+        for sender, body in messages[1:]:
+            message_send(conversation=conversation, actor=sender, body=body)
+        conversation.messages.update(notified_at=timezone.now())
 
     def backdate(self, obj, day: dt.date) -> None:
         """Set when a row was created (auto_now_add ignores values passed on create)."""

@@ -9,6 +9,7 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from demo.seed import seed_bulk, seed_demo
 from listings.models import Listing
+from messaging.models import Conversation
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,16 @@ def test_demo_accounts_and_their_stories():
     assert len({b.created_at.date() for b in completed}) > 20
 
 
+def test_the_demo_host_has_guests_to_answer():
+    seed_demo(with_money=False)
+    host = User.objects.get(email="host@example.com")
+    threads = Conversation.objects.filter(listing__host=host)
+    assert threads.count() == 2
+    unanswered = threads.exclude(messages__sender=host).get()
+    assert unanswered.listing.bookings.filter(status=BookingStatus.REQUESTED).exists()
+    assert not unanswered.messages.filter(notified_at__isnull=True).exists()  # no demo emails
+
+
 def test_seeding_twice_changes_nothing():
     seed_demo()
     before = (User.objects.count(), Listing.objects.count(), Booking.objects.count(),
@@ -64,6 +75,7 @@ def test_seed_is_deterministic():
     seed_demo(with_money=False)
     titles = sorted(Listing.objects.values_list("title", "nightly_price"))
     Review.objects.all().delete()
+    Conversation.objects.all().delete()
     Booking.objects.all().delete()
     Listing.objects.all().delete()
     assert seed_demo(with_money=False).created
