@@ -1,5 +1,6 @@
 """The KPI selectors (bookings.kpis) on a small known marketplace, and the dashboard page."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -73,3 +74,56 @@ def test_dashboard_per_role(as_host, as_staff, market):
 def test_dashboard_is_a_handful_of_queries(as_staff, market, django_assert_max_num_queries):
     with django_assert_max_num_queries(25):
         as_staff.get(reverse("admin:index"))
+
+
+# --- stored figures: computed by beat, read by the page ---------------------------------------
+
+
+def test_beat_stores_the_figures_and_the_page_only_reads_them(as_staff, market, guest):
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookings.kpis import PERIODS
+    from bookings.models import KpiSnapshot
+    from bookings.tasks import refresh_dashboard
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["refresh-dashboard"]
+    assert schedule["task"] == refresh_dashboard.name and schedule["schedule"] <= 5 * 60
+    assert refresh_dashboard.delay().get() == len(PERIODS)
+    assert sorted(KpiSnapshot.objects.values_list("days", flat=True)) == sorted(PERIODS)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = as_staff.get(reverse("admin:index"), {"period": "7"}).content.decode()
+    sqls = [q["sql"] for q in queries]
+    assert any("bookings_kpisnapshot" in sql for sql in sqls)
+    # No aggregate over bookings, listings, reviews or payments for a person's request (the
+    # sidebar's "requests to answer" badge is a plain indexed COUNT).
+    heavy = [sql for sql in sqls if re.search(r"\b(SUM|AVG)\(|GROUP BY", sql)]
+    assert heavy == []
+    assert re.search(r'data-kpi="bookings".*?>\s*3\s*<', page, re.S)
+    assert 'id="figures-as-of"' in page
+
+    # A new booking shows once beat has run again, not before.
+    make_booking(listing=market["theirs"], guest=guest, check_in=future(40))
+    assert kpi_report(days=7).bookings == 3
+    refresh_dashboard.delay()
+    assert kpi_report(days=7).bookings == 4
+
+
+def test_without_stored_figures_they_are_computed_once_and_kept(market):
+    from bookings.models import KpiSnapshot
+
+    assert not KpiSnapshot.objects.exists()  # a database beat never ran on
+    first = kpi_report(days=30)
+    assert KpiSnapshot.objects.filter(days=30).count() == 1
+    assert kpi_report(days=30) == first  # read back from the row, the same figures
+
+
+def test_the_stored_form_gives_back_the_same_report(market, host):
+    from bookings.kpis import Window, _compute, _dump, _load
+
+    for scope in (None, host):
+        report = _compute(Window.last(30), scope)
+        assert report.gross_booking_value and report.bookings_per_day and report.currencies
+        assert _load(_dump(report), report.computed_at) == report

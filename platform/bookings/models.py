@@ -109,3 +109,17 @@ class Booking(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class KpiSnapshot(models.Model):
+    """The marketplace-wide dashboard figures of one period, as beat last computed them
+    (bookings.kpis.kpi_reports_refresh). The dashboard reads this row and never recomputes
+    on a person's request; kept in the database so a cold or lost cache costs nothing either.
+    Derived data, replaced every few minutes: no history."""
+
+    days = models.PositiveSmallIntegerField(primary_key=True)
+    computed_at = models.DateTimeField()
+    figures = models.JSONField()
+
+    def __str__(self):
+        return f"KPIs, last {self.days} days, computed {self.computed_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ def complete_finished_stays() -> int:
 
 @shared_task(name="bookings.refresh_dashboard", soft_time_limit=240, time_limit=280)
 def refresh_dashboard() -> int:
+    """Store the marketplace's dashboard figures (beat: every few minutes and at start)."""
     from .kpis import kpi_reports_refresh
 
     return kpi_reports_refresh()

@@ -4,7 +4,7 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import beat_init, setup_logging
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -28,3 +28,10 @@ def logging_from_settings(**kwargs):
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@beat_init.connect
+def refresh_dashboard_on_start(sender=None, **kwargs):
+    """A deploy (re)starts beat: store fresh dashboard figures now rather than one interval
+    later, so no person's request is ever the first to compute them."""
+    app.send_task("bookings.refresh_dashboard")
