@@ -68,6 +68,8 @@ EVENTS: dict[str, Event] = {
     "booking_expired": Event("{listing_title}: your booking has expired", "guest"),
     "payment_failed": Event("Your payment for {listing_title} did not go through", "guest"),
     "payout_paid": Event("Payout sent: {amount} {currency}", "host"),
+    "refund_sent": Event("Your refund of {amount} {currency} was sent", "guest"),
+    "refund_failed": Event("Refund failed: {amount} {currency} for {listing_title}", "staff"),
     "review_published": Event("A new review of {listing_title} is published", "host"),
     "review_response": Event("{host_name} answered your review of {listing_title}", "guest"),
     "message_received": Event("{sender_name} wrote to you about {listing_title}", "both"),
