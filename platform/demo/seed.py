@@ -24,7 +24,6 @@ from bookings.pricing import PriceRules, quote
 from calendars.models import Occupancy
 from calendars.services import host_block_create
 from common.actor import acting_as
-from common.history import bulk_create_audited
 from common.money import money
 from listings.models import Amenity, Listing, ListingPhoto
 from messaging.services import conversation_start, message_send
@@ -33,6 +32,7 @@ from reviews.models import Review
 from reviews.services import listing_rating_refresh
 
 from . import catalogue as cat
+from .bulk import Loader
 from .money import seed_money
 from .photos import placeholder_photo
 
@@ -315,57 +315,156 @@ def historic_booking(listing, guest, check_in, check_out, status, *, save=True) 
 # --- scale-up for benchmarks ------------------------------------------------------------------
 
 
-def seed_bulk(*, listings: int, bookings: int, batch_size: int = 2000) -> dict:
-    """Add `listings` listings and `bookings` past/future stays with bulk inserts (history
-    included, in bulk). Each run adds more; meant for benchmarks, not for demos."""
+def seed_bulk(*, listings: int, bookings: int, batch_size: int = 5000) -> dict:
+    """Add `listings` published listings (with amenities and a photo) and `bookings` past and
+    upcoming stays, never overlapping on a listing, each row with its history. Each run adds
+    more; meant for benchmarks, not for demos.
+
+    Streams: rows are generated and written in batches (COPY on PostgreSQL, demo.bulk), so
+    memory stays flat; one transaction, so a failed run leaves nothing behind. Stays are priced
+    by the same quote code as live bookings (demo.seed.Pricer)."""
     rng = random.Random(SEED + Listing.objects.count())
     password = make_password(None)  # unusable: bulk accounts cannot log in
     run = f"{timezone.now():%Y%m%d%H%M%S}{rng.randint(0, 9999):04d}"
+    host_count = max(1, listings // 10)
+    guest_count = max(1, bookings // 20)
     with acting_as(SYSTEM_ACTOR), transaction.atomic():
-        host_count = max(1, listings // 10)
-        hosts = User.objects.bulk_create(
-            User(email=f"bulk-host-{run}-{i}@example.org", first_name="Bulk", password=password)
+        loader = Loader()
+        hosts_group = Group.objects.get(name=roles.HOSTS).pk
+        for slug, name, icon in cat.AMENITIES:  # the catalogue's, as the demo creates them
+            Amenity.objects.get_or_create(slug=slug, defaults={"name": name, "icon": icon})
+        amenities = list(Amenity.objects.order_by("slug").values_list("pk", flat=True))
+        photo = _bulk_photo_name()
+        hosts = [
+            loader.add(User, m2m={"groups": [hosts_group]}, first_name="Bulk", password=password,
+                       email=f"bulk-host-{run}-{i}@example.org")["id"]
             for i in range(host_count)
-        )
-        guests = User.objects.bulk_create(
-            User(email=f"bulk-guest-{run}-{i}@example.org", first_name="Guest", password=password)
-            for i in range(max(1, bookings // 20))
-        )
-        Group.objects.get(name=roles.HOSTS).user_set.add(*hosts)
-        new_listings = [_bulk_listing(rng, hosts[i % host_count], f"bulk-{run}-{i}")
-                        for i in range(listings)]  # fmt: skip
-        bulk_create_audited(new_listings, Listing, batch_size=batch_size)
-        occupancies, stays = _bulk_stays(rng, new_listings, guests, bookings)
-        Occupancy.objects.bulk_create(occupancies, batch_size=batch_size)
-        bulk_create_audited(stays, Booking, batch_size=batch_size)
-    return {"listings": len(new_listings), "bookings": len(stays)}
+        ]  # fmt: skip
+        guests = [
+            loader.add(User, email=f"bulk-guest-{run}-{i}@example.org", first_name="Guest",
+                       password=password)["id"]
+            for i in range(guest_count)
+        ]  # fmt: skip
+        loader.flush()
+        terms = []  # what the stays need of each listing, in creation order
+        for i in range(listings):
+            row = _bulk_listing(loader, rng, hosts[i % host_count], f"bulk-{run}-{i}", amenities)
+            loader.add(ListingPhoto, listing_id=row["id"], image=photo, caption=row["title"])
+            terms.append(_Terms.of(row))
+            if loader.pending() >= batch_size:
+                loader.flush()
+        loader.flush()
+        written = _bulk_stays(loader, rng, terms, guests, bookings, batch_size)
+        loader.flush()
+    return {"listings": listings, "bookings": written}
 
 
-def _bulk_listing(rng, host, external_id) -> Listing:
-    city, country, tz, currency, _lat, _lng, price = rng.choice(cat.CITIES)
-    return Listing(
-        host=host, external_id=external_id, title=f"{rng.choice(cat.ADJECTIVES)} stay in {city}",
+def _bulk_photo_name() -> str:
+    """One placeholder image shared by every bulk listing's photo (written once)."""
+    from django.core.files.storage import default_storage
+
+    name = "listings/bulk/placeholder.jpg"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, placeholder_photo("StayBook", 0))
+    return name
+
+
+def _bulk_listing(loader, rng, host_id, external_id, amenities) -> dict:
+    city, country, tz, currency, lat, lng, price = rng.choice(cat.CITIES)
+    return loader.add(
+        Listing, m2m={"amenities": sorted(rng.sample(amenities, rng.randint(4, 9)))},
+        host_id=host_id, external_id=external_id,
+        title=f"{rng.choice(cat.ADJECTIVES)} stay in {city}",
         city=city, country=country, time_zone=tz, currency=currency,
+        latitude=Decimal(lat) + Decimal(rng.randint(-900, 900)) / 100000,
+        longitude=Decimal(lng) + Decimal(rng.randint(-900, 900)) / 100000,
         nightly_price=money(Decimal(price) * rng.choice(cat.PRICE_STEPS)),
         max_guests=rng.choice([2, 4, 6]), cancellation_policy=rng.choice(cat.POLICIES),
         instant_book=True, status=Listing.Status.PUBLISHED,
     )  # fmt: skip
 
 
-def _bulk_stays(rng, listings, guests, count):
-    """Back-to-back stays per listing (never overlapping), from a year ago onwards."""
+@dataclass(frozen=True)
+class _Terms:
+    """What a stay needs of its listing."""
+
+    id: object
+    rules: PriceRules
+    max_guests: int
+    policy: str
+
+    @classmethod
+    def of(cls, row: dict) -> _Terms:
+        from types import SimpleNamespace
+
+        listing = SimpleNamespace(**row)
+        return cls(row["id"], PriceRules.of(listing), row["max_guests"], row["cancellation_policy"])
+
+
+class Pricer:
+    """`quote()` for many stays: stays of the same terms, length and (when weekends cost more)
+    check-in weekday cost the same night by night, so each such quote is computed once and its
+    snapshot re-dated. No calendar overrides exist for bulk listings."""
+
+    def __init__(self):
+        self.quotes: dict = {}
+
+    def __call__(self, rules: PriceRules, check_in: dt.date, check_out: dt.date):
+        nights = (check_out - check_in).days
+        key = (rules, nights, check_in.weekday() if rules.weekend_price is not None else None)
+        cached = self.quotes.get(key)
+        if cached is None:
+            q = quote(
+                rules, check_in, check_out,
+                guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
+                host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
+            )  # fmt: skip
+            cached = self.quotes[key] = (q, q.as_snapshot())
+        q, snapshot = cached
+        shift = check_in - q.check_in
+        if shift:
+            snapshot = {
+                **snapshot,
+                "check_in": check_in.isoformat(),
+                "check_out": check_out.isoformat(),
+                "nightly": [
+                    {**n, "date": (dt.date.fromisoformat(n["date"]) + shift).isoformat()}
+                    for n in snapshot["nightly"]
+                ],
+            }
+        return q, snapshot
+
+
+def _bulk_stays(loader, rng, terms, guests, count, batch_size) -> int:
+    """Back-to-back stays per listing (never overlapping), from a year ago onwards: completed
+    once checked out, confirmed and paid otherwise."""
+    if not terms:
+        return 0
     today = timezone.localdate()
-    cursor = {listing.pk: today - dt.timedelta(days=365) for listing in listings}
-    occupancies, stays = [], []
+    cursor = [today - dt.timedelta(days=365)] * len(terms)
+    price = Pricer()
+    policies = {}
     for i in range(count):
-        listing = listings[i % len(listings)]
-        check_in = cursor[listing.pk] + dt.timedelta(days=rng.randint(0, 4))
+        k = i % len(terms)
+        listing = terms[k]
+        check_in = cursor[k] + dt.timedelta(days=rng.randint(0, 4))
         check_out = check_in + dt.timedelta(days=rng.randint(1, 6))
-        cursor[listing.pk] = check_out
+        cursor[k] = check_out
         status = BookingStatus.COMPLETED if check_out <= today else BookingStatus.CONFIRMED
-        booking = historic_booking(
-            listing, guests[i % len(guests)], check_in, check_out, status, save=False
-        )
-        occupancies.append(booking.occupancy)
-        stays.append(booking)
-    return occupancies, stays
+        q, snapshot = price(listing.rules, check_in, check_out)
+        if listing.policy not in policies:
+            policies[listing.policy] = booking_services.policy_snapshot(listing.policy)
+        occupancy = loader.add(Occupancy, listing_id=listing.id, start=check_in, end=check_out,
+                               kind=Occupancy.Kind.BOOKING)  # fmt: skip
+        loader.add(
+            Booking, guest_id=guests[i % len(guests)], listing_id=listing.id,
+            occupancy_id=occupancy["id"], check_in=check_in, check_out=check_out,
+            guests=min(2, listing.max_guests), status=status, currency=q.currency,
+            nightly_subtotal=q.nightly_subtotal, discount=q.discount, cleaning_fee=q.cleaning_fee,
+            service_fee=q.service_fee, taxes=q.taxes, total=q.total, host_fee=q.host_fee,
+            price_snapshot=snapshot, cancellation_policy=listing.policy,
+            policy_snapshot=policies[listing.policy], amount_paid=q.total,
+        )  # fmt: skip
+        if loader.pending() >= batch_size:
+            loader.flush()
+    return count

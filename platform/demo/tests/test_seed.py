@@ -1,7 +1,9 @@
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.utils import timezone
 
 from accounts import roles
@@ -124,3 +126,74 @@ def test_demo_money_is_real_and_the_ledger_agrees():
     assert set(host_payouts.values_list("status", flat=True)) == set(Payout.Status.values)
     assert host_payouts.get(status="failed").failure_reason
     run("ledger_check")  # raises CommandError on any disagreement
+
+
+def test_scale_seeding_at_small_scale_is_consistent_and_audited():
+    """The benchmark path (`seed_demo --listings N --bookings M`), small: every stay has its
+    own occupancy on the same nights, no two overlap on a listing, each is priced exactly as
+    quote() prices it, and every row has its creation in the history, amenities included."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    from bookings.pricing import PriceRules, quote
+    from calendars.models import Occupancy
+    from listings.models import ListingPhoto
+
+    call_command("seed_demo", listings=200, bookings=2000, stdout=io.StringIO())
+    listings = Listing.objects.filter(external_id__startswith="bulk-")
+    stays = Booking.objects.filter(listing__in=listings).select_related("occupancy", "listing")
+    assert listings.count() == 200 and stays.count() == 2000
+    assert not listings.filter(photos__isnull=True).exists()
+    assert not listings.filter(amenities__isnull=True).exists()
+
+    by_listing = {}
+    for stay in stays:
+        occupancy = stay.occupancy
+        assert (occupancy.listing_id, occupancy.start, occupancy.end, occupancy.kind,
+                occupancy.is_active) == (stay.listing_id, stay.check_in, stay.check_out,
+                                         "booking", True)  # fmt: skip
+        assert stay.status == (BookingStatus.COMPLETED if stay.check_out <= timezone.localdate()
+                               else BookingStatus.CONFIRMED)  # fmt: skip
+        by_listing.setdefault(stay.listing_id, []).append((stay.check_in, stay.check_out))
+    for nights in by_listing.values():
+        nights.sort()
+        assert all(a[1] <= b[0] for a, b in zip(nights, nights[1:], strict=False))
+    # The database agrees: no two active occupancies of a listing share a night.
+    overlapping = Occupancy.objects.filter(
+        listing__in=listings, is_active=True,
+        listing__occupancies__is_active=True,
+        listing__occupancies__start__lt=models.F("end"),
+        listing__occupancies__end__gt=models.F("start"),
+    ).exclude(listing__occupancies__id=models.F("id"))  # fmt: skip
+    assert not overlapping.exists()
+
+    # Priced by the same code as a live booking, snapshot included.
+    for stay in stays[:300]:
+        q = quote(PriceRules.of(stay.listing), stay.check_in, stay.check_out,
+                  guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
+                  host_fee_rate=settings.HOST_SERVICE_FEE_RATE)  # fmt: skip
+        assert stay.total == q.total and stay.amount_paid == q.total
+        assert stay.price_snapshot == q.as_snapshot()
+
+    # History: one creation row per object, by the seeding's actor, amenities in the snapshot.
+    actor = "system:seed_demo"
+    assert Booking.history.filter(history_actor=actor, history_type="+",
+                                  listing_id__in=listings.values("id")).count() == 2000  # fmt: skip
+    assert Occupancy.history.filter(history_actor=actor, listing_id__in=listings.values("id"),
+                                    history_type="+").count() == 2000  # fmt: skip
+    assert ListingPhoto.history.filter(history_actor=actor).count() >= 200
+    listing = listings.order_by("external_id").first()
+    record = listing.history.get()
+    assert record.history_actor == actor and record.history_type == "+"
+    assert {a.amenity_id for a in record.amenities.all()} == set(
+        listing.amenities.values_list("id", flat=True)
+    )
+    hosts = User.objects.filter(email__startswith="bulk-host-")
+    assert hosts.count() == 20
+    assert set(Group.objects.get(name=roles.HOSTS).user_set.filter(
+        email__startswith="bulk-host-").values_list("id", flat=True)) == set(
+        hosts.values_list("id", flat=True))  # fmt: skip
+    host_record = hosts.first().history.get()
+    assert [g.group.name for g in host_record.groups.all()] == [roles.HOSTS]
+    # Nobody can log in as a bulk account.
+    assert not any(u.has_usable_password() for u in hosts)

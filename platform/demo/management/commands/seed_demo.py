@@ -1,3 +1,4 @@
+import resource
 import time
 
 from django.conf import settings
@@ -28,4 +29,5 @@ class Command(BaseCommand):
             started = time.perf_counter()
             added = seed_bulk(listings=listings, bookings=bookings)
             elapsed = time.perf_counter() - started
-            self.stdout.write(f"Added {added} in {elapsed:.1f}s")
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+            self.stdout.write(f"Added {added} in {elapsed:.1f}s (peak memory {peak:.0f} MiB)")
