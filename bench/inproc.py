@@ -11,7 +11,6 @@ DJANGO_SETTINGS_MODULE=bench.settings; prints one JSON object on stdout.
 - booking: `booking_create` against a plain Occupancy + Booking insert (priced by the same quote
   code, history included), each committed; the rows are deleted afterwards.
 - dashboard: the back-office dashboard's callback for staff with a cold cache.
-- cleanup-import: delete the listings a benchmark import wrote.
 """
 
 from __future__ import annotations
@@ -35,14 +34,12 @@ def main(argv=None) -> None:
     parser.add_argument("--pairs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--filters", action="store_true", help="search: amenities + price")
-    parser.add_argument("--prefix", default="")
     args = parser.parse_args(argv)
     command = {
         "facts": facts,
         "search": search,
         "booking": booking,
         "dashboard": dashboard,
-        "cleanup-import": cleanup_import,
     }[args.command]
     json.dump(command(args), sys.stdout)
     sys.stdout.write("\n")
@@ -345,33 +342,6 @@ def dashboard(args) -> dict:
         figures(-1 - i)
     samples = [timed(figures, i) for i in range(args.pairs)]
     return {"a": summary(samples), "samples": {"a": samples}}
-
-
-# --- import -----------------------------------------------------------------------------------
-
-
-def cleanup_import(args) -> dict:
-    """Delete what an import with external ids starting with `prefix` wrote."""
-    from django.db import connection
-
-    from listings.models import Listing, ListingImportJob
-
-    if not args.prefix.startswith("bench-import-"):
-        raise SystemExit("refusing to delete anything but a bench import")
-    ids = list(
-        Listing.objects.filter(external_id__startswith=args.prefix).values_list("id", flat=True)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM listings_historicallisting_amenities WHERE history_id IN "
-            "(SELECT history_id FROM listings_historicallisting WHERE external_id LIKE %s)",
-            [args.prefix + "%"],
-        )
-    Listing.history.filter(external_id__startswith=args.prefix).delete()
-    Listing.amenities.through.objects.filter(listing_id__in=ids).delete()
-    deleted = Listing.objects.filter(id__in=ids).delete()[0]
-    ListingImportJob.objects.filter(file_name__startswith=args.prefix).delete()
-    return {"deleted": deleted}
 
 
 if __name__ == "__main__":

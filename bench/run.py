@@ -189,6 +189,19 @@ def timed_seed(args: list[str], env: dict, workdir: Path) -> dict:
     return {"seconds": round(elapsed, 2), "peak_mib": round(usage.ru_maxrss / 1024, 1)}
 
 
+def unapplied_migrations(db: str) -> set[tuple[str, str]]:
+    """The project's migration files the database has not recorded: `migrate` (a Django start,
+    seconds on a busy machine) only runs when one is missing. Third-party apps' migrations
+    change with the lock file, which the lead updates; `make bench` after that is a new seed
+    only if the seed code changed, so run `manage.py migrate` by hand then (or drop the db)."""
+    on_disk = {
+        (path.parent.parent.name, path.stem)
+        for path in (ROOT / "platform").glob("*/migrations/[0-9]*.py")
+    }
+    applied = set(pg("SELECT app, name FROM django_migrations", db=db))
+    return on_disk - applied
+
+
 def ensure_db(name: str, listings: int, bookings: int) -> dict:
     """A migrated database seeded with `seed_demo --listings N --bookings M`, reused while its
     key (the seed code and the counts) is unchanged. Returns what its seeding measured."""
@@ -196,8 +209,11 @@ def ensure_db(name: str, listings: int, bookings: int) -> dict:
     env = service_env(name, settings="config.settings.dev")
     comment = db_comment(name)
     if comment is not None and comment.get("key") == key:
-        log(f"{name}: reusing (seeded {comment.get('seeded_at')}), applying any new migrations")
-        manage(["migrate", "--noinput", "-v0"], env)
+        if unapplied_migrations(name):
+            log(f"{name}: reusing (seeded {comment.get('seeded_at')}), applying new migrations")
+            manage(["migrate", "--noinput", "-v0"], env)
+        else:
+            log(f"{name}: reusing (seeded {comment.get('seeded_at')})")
         return {**comment, "reused": True}
     log(f"{name}: creating and seeding {listings} listings / {bookings} bookings")
     pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -230,6 +246,7 @@ class Services:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.processes: list[subprocess.Popen] = []
+        self.servers: dict[int, subprocess.Popen] = {}
 
     def start(self, command: list[str], env: dict, log_name: str) -> subprocess.Popen:
         out = (self.workdir / log_name).open("w")
@@ -239,7 +256,7 @@ class Services:
         self.processes.append(process)
         return process
 
-    def gunicorn(self, db: str, port: int, constant_dir: Path) -> None:
+    def gunicorn(self, db: str, port: int, constant_dir: Path, *, wait: bool = True) -> None:
         env = service_env(db)
         env["BENCH_CONSTANT_DIR"] = str(constant_dir)
         env["PORT"] = str(port)
@@ -257,6 +274,12 @@ class Services:
             env,
             f"gunicorn-{port}.log",
         )
+        self.servers[port] = process
+        if wait:
+            self.wait_for(port)
+
+    def wait_for(self, port: int) -> None:
+        process = self.servers[port]
         deadline = time.monotonic() + 120
         while True:
             with contextlib.suppress(OSError):
@@ -350,6 +373,22 @@ def inproc(command: str, db: str, *args: str, timeout=900) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def inproc_parallel(calls: list[tuple[str, str]], timeout=300) -> list[dict]:
+    """Several `bench.inproc` commands at once (Django's start-up is most of their time)."""
+    processes = [
+        subprocess.Popen([PY, "-m", "bench.inproc", command], cwd=ROOT, env=service_env(db),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for command, db in calls
+    ]  # fmt: skip
+    results = []
+    for process, (command, _db) in zip(processes, calls, strict=True):
+        out, err = process.communicate(timeout=timeout)
+        if process.returncode != 0:
+            raise RuntimeError(f"bench.inproc {command} failed:\n{err[-3000:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
 def pairs_result(pairs: Pairs, **extra) -> dict:
     return {**pairs.as_dict(), "samples": {"a": pairs.a, "b": pairs.b}, **extra}
 
@@ -381,8 +420,11 @@ class Bench:
         self.rows: dict[str, dict] = {}
         self.facts: dict = {}
         self.demo_facts: dict = {}
+        self.only: set[str] = set()
 
     def row(self, row_id: str, measure) -> None:
+        if self.only and row_id not in self.only:
+            return
         log(f"measuring {row_id}")
         started = time.perf_counter()
         try:
@@ -390,7 +432,7 @@ class Bench:
         except Exception as error:  # noqa: BLE001 - a broken row is reported, the run goes on
             self.rows[row_id] = {"error": f"{type(error).__name__}: {error}"[:2000]}
             traceback.print_exc()
-        self.rows[row_id]["seconds"] = round(time.perf_counter() - started, 1)
+        self.rows[row_id]["row_seconds"] = round(time.perf_counter() - started, 1)
 
     def constant(self, name: str, body: bytes) -> str:
         (self.constants / f"{name}.json").write_bytes(body)
@@ -509,6 +551,7 @@ class Bench:
             return response
 
         started = time.perf_counter()
+        phases = {}
         form = call("GET", "/admin/listings/listing/import/")
         token = csrf_token(form.text)
         response = call(
@@ -517,6 +560,7 @@ class Bench:
             data={"csrfmiddlewaretoken": token, "format": "0", "resource": "0"},
             files={"import_file": (f"{prefix}.csv", data, "text/csv")},
         )
+        phases["uploaded"] = time.perf_counter() - started
         flow = []
         for _step in range(600):  # bounded: preview → confirm, or a job page to poll
             confirm = confirm_form(response.text)
@@ -534,12 +578,13 @@ class Bench:
             time.sleep(0.5)
             response = call("GET", response.url)
         elapsed = time.perf_counter() - started
+        phases["done"] = elapsed
         written = pg(
             "SELECT count(*) FROM listings_listing WHERE external_id LIKE %s",
             [prefix + "%"],
             db=self.plan.scale_db,
         )[0][0]
-        cleanup = inproc("cleanup-import", self.plan.scale_db, "--prefix", prefix)
+        cleanup = cleanup_import(self.plan.scale_db, prefix)
         slowest = max(requests_ms, key=lambda r: r[1])
         return {
             "rows": rows,
@@ -550,6 +595,8 @@ class Bench:
             "max_request_ms": slowest[1],
             "slowest_request": slowest[0],
             "requests": len(requests_ms),
+            "request_ms": requests_ms,
+            "phases": phases,
             "flow": "upload, " + ", ".join(sorted(set(flow))) if flow else "upload",
             "job_state": job_state(self.plan.scale_db, prefix),
             "cleanup": cleanup,
@@ -662,6 +709,41 @@ def _unescape(value: str) -> str:
     return html.unescape(value)
 
 
+def cleanup_import(db: str, prefix: str) -> dict:
+    """Delete what a benchmark import wrote (new listings, their amenities, their history and
+    the job), in SQL: deleting 10,000 listings through the ORM would write 10,000 history rows
+    first. A foreign key from anything else makes it fail loudly, never delete more."""
+    import psycopg2
+
+    if not prefix.startswith("bench-import-"):
+        raise ValueError("refusing to delete anything but a benchmark import")
+    like = prefix + "%"
+    connection = psycopg2.connect(db_url(db))
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM listings_historicallisting_amenities WHERE history_id IN "
+                "(SELECT history_id FROM listings_historicallisting WHERE external_id LIKE %s)",
+                [like],
+            )
+            cursor.execute("DELETE FROM listings_historicallisting WHERE external_id LIKE %s",
+                           [like])  # fmt: skip
+            cursor.execute(
+                "DELETE FROM listings_listing_amenities WHERE listing_id IN "
+                "(SELECT id FROM listings_listing WHERE external_id LIKE %s)",
+                [like],
+            )
+            cursor.execute("DELETE FROM listings_listing WHERE external_id LIKE %s", [like])
+            deleted = cursor.rowcount
+            cursor.execute(
+                "DELETE FROM listings_historicallistingimportjob WHERE file_name LIKE %s", [like]
+            )
+            cursor.execute("DELETE FROM listings_listingimportjob WHERE file_name LIKE %s", [like])
+    finally:
+        connection.close()
+    return {"deleted": deleted}
+
+
 def job_state(db: str, prefix: str) -> str | None:
     rows = pg(
         "SELECT status FROM listings_listingimportjob WHERE file_name LIKE %s "
@@ -720,7 +802,7 @@ def machine() -> dict:
 # --- main -----------------------------------------------------------------------------------------
 
 
-def run(plan: Plan) -> dict:
+def run(plan: Plan, only: set[str] | None = None) -> dict:
     started = time.perf_counter()
     commit, dirty = git_commit()
     facts = machine()
@@ -729,16 +811,20 @@ def run(plan: Plan) -> dict:
     with tempfile.TemporaryDirectory(prefix="staybook-bench-") as tmp:
         workdir = Path(tmp)
         bench = Bench(plan, workdir)
+        bench.only = only or set()
         services = Services(workdir)
         try:
-            scale_facts = inproc("facts", plan.scale_db)
-            demo_facts = inproc("facts", plan.demo_db)
+            scale_facts, demo_facts = inproc_parallel(
+                [("facts", plan.scale_db), ("facts", plan.demo_db)]
+            )
             facts["postgres"] = scale_facts.pop("postgres")
             bench.facts = {**scale_facts, "admin_cookie": cookie_header(scale_facts["admin"])}
             bench.demo_facts = {**demo_facts, "admin_cookie": cookie_header(demo_facts["admin"])}
             log("starting gunicorn (2 workers) on the scale and demo databases, and a worker")
-            services.gunicorn(plan.scale_db, plan.scale_port, bench.constants)
-            services.gunicorn(plan.demo_db, plan.demo_port, bench.constants)
+            services.gunicorn(plan.scale_db, plan.scale_port, bench.constants, wait=False)
+            services.gunicorn(plan.demo_db, plan.demo_port, bench.constants, wait=False)
+            services.wait_for(plan.scale_port)
+            services.wait_for(plan.demo_port)
             services.worker(plan.scale_db)
             p = ["--pairs", str(plan.pairs), "--warmup", str(plan.warmup)]
             bench.row("search", lambda: inproc("search", plan.scale_db, *p))
@@ -798,12 +884,16 @@ def main(argv=None) -> int:
     parser.add_argument("--pairs", type=int, help="override the plan's pairs per row")
     parser.add_argument("--scale-db", help="database to seed or reuse")
     parser.add_argument("--output", help="results name under bench/results (default: plan's)")
+    parser.add_argument("--only", help="comma-separated rows to measure (development)")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     for name in ("listings", "bookings", "pairs", "scale_db", "output"):
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
-    results = run(plan)
+    only = set(args.only.split(",")) if args.only else None
+    if only and not args.output:
+        plan.output = "partial"  # never overwrite a whole run's results with a few rows
+    results = run(plan, only)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     report.write(results, out / f"{plan.output}.json", out / f"{plan.output}.png")
