@@ -13,6 +13,7 @@ listings. Money is reported per currency (amounts in different currencies are ne
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,7 +38,6 @@ from calendars.models import CalendarDay, Occupancy
 from common.cache import cached_read
 from common.money import money
 from listings.models import Listing
-from payouts.selectors import money_received, payouts_due
 from reviews.models import Review
 
 from .models import Booking, BookingStatus, KpiSnapshot
@@ -122,6 +122,19 @@ def _overlap_nights(window: Window, start="check_in", end="check_out") -> Expres
 
 def _days(duration) -> int:
     return duration.days if duration else 0
+
+
+# Money figures computed from the payment and payout records. Those domains sit above bookings
+# (they import it), so they register their selectors here when their app is ready.
+MoneyFigure = Callable[..., dict[str, Decimal]]  # (*, window: Window, host) -> per currency
+MONEY_FIGURES: dict[str, MoneyFigure] = {}
+
+
+def register_money_figure(name: str, figure: MoneyFigure) -> None:
+    """`name` is a KpiReport field (money_received, payouts_due)."""
+    if name not in KpiReport.__dataclass_fields__:
+        raise ValueError(f"KpiReport has no figure {name!r}")
+    MONEY_FIGURES[name] = figure
 
 
 def kpi_report(*, host=None, days: int = DEFAULT_PERIOD, today: date | None = None) -> KpiReport:
@@ -350,7 +363,8 @@ def _compute(window: Window, host) -> KpiReport:
         for currency, amounts in sorted(weekly.items())
     }
 
-    # 7. Money that moved: payments received less refunds in the period; payouts not paid yet.
-    report.money_received = money_received(start=window.start, end=window.end, host=host)
-    report.payouts_due = payouts_due(host=host)
+    # 7. Money that moved (payments received, payouts due): figures of the higher layers that
+    # registered here (payouts.apps), so they are stored with the rest.
+    for name, figure in MONEY_FIGURES.items():
+        setattr(report, name, figure(window=window, host=host))
     return report
