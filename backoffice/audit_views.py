@@ -21,6 +21,7 @@ from unfold.widgets import (
 )
 
 from audit.selectors import audit_changes, audit_subjects, audit_timeline, audited_model_choices
+from common.spreadsheet import csv_cell
 
 from .people import actor_words, identity
 from .roles import Role, request_role
@@ -206,14 +207,8 @@ def audit_timeline_csv(request, *, site):
     def lines():
         yield writer.writerow(CSV_COLUMNS)
         for row in rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else rows:
-            yield writer.writerow([_csv_safe(row[c]) for c in CSV_COLUMNS])
+            yield writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="audit-timeline.csv"'
     return response
-
-
-def _csv_safe(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

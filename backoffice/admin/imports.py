@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from common.spreadsheet import csv_cell
 from listings.models import ListingImportJob
 
-from ..audit_views import _csv_safe
 from ..roles import Role, request_role
 from ..sites import site
 from .base import ScopedAdminMixin
@@ -94,7 +94,7 @@ class ListingImportJobAdmin(ScopedAdminMixin, ModelAdmin):
             for field, messages in (entry.get("errors") or {}).items():
                 for message in messages:
                     cells = [entry.get("row"), entry.get("external_id"), field, message]
-                    writer.writerow([_csv_safe(c) for c in cells])
+                    writer.writerow([csv_cell(c) for c in cells])
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

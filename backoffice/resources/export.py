@@ -1,4 +1,5 @@
-"""The one export base of the back-office: every exported cell goes through `neutralise`.
+"""The one export base of the back-office: every exported cell goes through `neutralise`
+(common.spreadsheet).
 
 Every BackofficeAdmin exports through a subclass of `SafeExportResource` (see
 `BackofficeAdmin.get_export_resource_classes`): the default resource of an admin that declares
@@ -6,27 +7,11 @@ none is built on it, and a declared resource that does not extend it is wrapped.
 name, a listing title or a review comment starting with "=" leaves as text, in CSV and XLSX.
 """
 
-import re
-
 from import_export import resources
 
-from listings import imports
+from common.spreadsheet import neutralise  # the one rule (exports and imports alike)
 
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def neutralise(value):
-    """Make a text cell inert in a spreadsheet: a leading =, +, -, @, tab or carriage return
-    would start a formula (CSV injection), so such text gets a leading apostrophe, which
-    spreadsheets show as text. Plain numbers such as -9.14 are left alone. The import takes the
-    apostrophe off again, so an exported file re-imports unchanged.
-
-    (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT alone is not enough: it only strips one leading
-    "=", so "==cmd", "+cmd" and "@SUM()" pass through.)"""
-    formula_like = isinstance(value, str) and value.startswith(imports.FORMULA_PREFIXES)
-    if formula_like and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+__all__ = ["SafeExportResource", "neutralise", "safe_export_resource"]
 
 
 class SafeExportResource(resources.ModelResource):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from common.errors import ValidationFailed
 from common.money import money
+from common.spreadsheet import csv_cell
 from ledger.models import Account, EntryKind, Posting
 
 ZERO = Decimal("0.00")
@@ -127,4 +128,4 @@ def _blank(value):
 
 def _safe(text: str) -> str:
     """A cell a spreadsheet would run as a formula is prefixed (listing titles are hosts')."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_cell(text)

@@ -47,12 +47,12 @@ UNFOLD = {
 }
 
 # --- django-import-export ---------------------------------------------------------------------
-# Off on purpose: every back-office export neutralises formula-like text cells itself
-# (backoffice.resources.export.SafeExportResource, the base of every admin's export resource:
-# a leading =, +, -, @, tab or CR gets an apostrophe; plain numbers such as -9.14 stay
-# numbers). The library's own escaping only strips one leading "=" and, in XLSX, turns every
-# cell, numbers included, into text. The audit CSV export neutralises its cells in
-# backoffice.audit_views._csv_safe.
+# Off on purpose: every export neutralises formula-like text cells itself with one rule,
+# common.spreadsheet.neutralise (a leading =, +, -, @, tab or CR gets an apostrophe; plain
+# numbers such as -9.14 stay numbers): the admins' export resources through
+# backoffice.resources.export.SafeExportResource, the audit and import-error CSVs and the host
+# statements through common.spreadsheet.csv_cell. The library's own escaping only strips one
+# leading "=" and, in XLSX, turns every cell, numbers included, into text.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # history (simple-history) is the audit trail
 # History is the audit record: never editable, so no revert button anywhere.
