@@ -72,3 +72,22 @@ class NotPermitted(DomainError):
 
     def __init__(self, message: str, code: str = "permission_denied"):
         super().__init__(code, message)
+
+
+class FieldErrors(ValidationFailed):
+    """Several inputs are unacceptable at once (a form, an import row): every problem is kept,
+    so a person fixes them in one go. `code`, `message` and `field` are the first problem's,
+    so an interface that shows one error still shows a true one."""
+
+    def __init__(self, problems: list[DomainError]):
+        first = problems[0]
+        super().__init__(first.code, first.message, first.field)
+        self.problems = problems
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """Field (or "__all__") -> its messages, in the order found."""
+        errors: dict[str, list[str]] = {}
+        for problem in self.problems:
+            errors.setdefault(problem.field or "__all__", []).append(problem.message)
+        return errors

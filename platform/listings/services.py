@@ -1,19 +1,21 @@
 """Listing writes: create, update, publish/unpublish/suspend, delete (or unpublish)."""
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import MaxLengthValidator
+from django.db import models, transaction
 
 from accounts.services import user_make_host
 from common.actor import attributed_to
 from common.dates import is_time_zone
-from common.errors import NotPermitted, ValidationFailed
+from common.errors import DomainError, FieldErrors, NotPermitted, ValidationFailed
 from common.history import save_as_one_change
 from common.money import SUPPORTED_CURRENCIES
 
 from .models import Amenity, Listing
-from .permissions import ensure_can_manage_listing
+from .permissions import ensure_can_create_listing, ensure_can_manage_listing
 
 EDITABLE_FIELDS = (
     "title", "description", "property_type", "address", "city", "country", "latitude",
@@ -47,47 +49,141 @@ def _apply(listing: Listing, fields: dict, *, check_external_id: bool = True) ->
 
 
 def validate_listing(listing: Listing, *, check_external_id: bool = True) -> None:
-    """Model validation plus the rules that span fields, as one domain error per problem.
+    """Model validation plus the rules that span fields. Every problem of the listing is
+    found, not just the first: one problem raises it as it is (its own code), several raise
+    FieldErrors carrying them all.
 
     `check_external_id=False` skips the one-query uniqueness check of the host's reference, for
     callers that already checked it for many rows at once (listings.imports)."""
+    problems = listing_problems(listing, check_external_id=check_external_id)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise FieldErrors(problems)
+
+
+def listing_problems(listing: Listing, *, check_external_id: bool = True) -> list[DomainError]:
+    """Every reason `listing` cannot be saved as it is (empty: it can). Cleaned values are set
+    on the listing, as Model.full_clean does."""
+    problems: list[DomainError] = []
     if listing.currency not in SUPPORTED_CURRENCIES:
-        raise ValidationFailed(
+        problems.append(ValidationFailed(
             "invalid_currency", f"Unsupported currency: {listing.currency}.", "currency"
-        )
+        ))  # fmt: skip
     if not is_time_zone(listing.time_zone):
-        raise ValidationFailed("invalid_time_zone", "Unknown time zone.", "time_zone")
-    try:
-        listing.full_clean(exclude=["host", "amenities", "rating_average", "review_count"],
-                           validate_unique=False, validate_constraints=False)  # fmt: skip
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed("invalid", f"{field}: {' '.join(messages)}", field=field) from exc
-    except (InvalidOperation, TypeError) as exc:
-        raise ValidationFailed("invalid", "A number is malformed.") from exc
-    if listing.min_nights > listing.max_nights:
-        raise ValidationFailed(
+        problems.append(ValidationFailed("invalid_time_zone", "Unknown time zone.", "time_zone"))
+    at_fault = {p.field for p in problems}
+    for name, messages in _field_errors(listing).items():
+        if name not in at_fault:
+            problems.append(ValidationFailed("invalid", f"{name}: {' '.join(messages)}", name))
+            at_fault.add(name)
+    nights = (listing.min_nights, listing.max_nights)
+    if not at_fault & {"min_nights", "max_nights"} and None not in nights and nights[0] > nights[1]:
+        problems.append(ValidationFailed(
             "invalid_nights", "Minimum nights cannot exceed maximum nights.", "min_nights"
-        )
+        ))  # fmt: skip
     if (
         check_external_id
         and listing.external_id
+        and "external_id" not in at_fault
         and (
             Listing.objects.filter(host_id=listing.host_id, external_id=listing.external_id)
             .exclude(pk=listing.pk)
             .exists()
         )
     ):
-        raise ValidationFailed(
-            "duplicate_external_id",
-            "You already have a listing with this reference.",
+        problems.append(ValidationFailed(
+            "duplicate_external_id", "You already have a listing with this reference.",
             "external_id",
-        )
+        ))  # fmt: skip
+    return problems
 
 
-@attributed_to("host")
+# What Model.full_clean(exclude=...) checks, field by field: the host is checked by the
+# services that set it, amenities are not a column, ratings are denormalised by reviews.
+_NOT_CLEANED = frozenset(("host", "amenities", "rating_average", "review_count"))
+
+
+@functools.cache
+def _cleaned_fields() -> tuple:
+    """(field, attname, blank, plain-text limit) of each column Model.full_clean(exclude=...)
+    would check. Not editable ones (id, created_at, updated_at) are the system's."""
+    return tuple(
+        (f, f.attname, f.blank, _plain_text_limit(f))
+        for f in Listing._meta.concrete_fields
+        if f.editable and f.name not in _NOT_CLEANED
+    )
+
+
+def _field_errors(listing: Listing) -> dict[str, list[str]]:
+    """Model.clean_fields over the listing's columns, every field's errors at once. A field's
+    verdict depends on its value only, so it is remembered for short values (an import of
+    10,000 rows repeats the same cities, prices and flags)."""
+    errors = {}
+    values = listing.__dict__
+    for field, attname, blank, limit in _cleaned_fields():
+        raw = values[attname] if attname in values else getattr(listing, attname)  # deferred
+        if raw is None or raw == "":
+            if blank:
+                continue
+        elif limit is not None and type(raw) is str and len(raw) <= limit:
+            continue  # all Model.clean_fields would check of plain text, checked
+        if isinstance(raw, str) and len(raw) > 64:
+            ok, value = _clean(field, raw)
+        else:
+            # Decimal("1.0") == Decimal("1.00"), but only one has two decimal places.
+            key = (attname, type(raw), str(raw) if type(raw) is Decimal else raw)
+            try:
+                ok, value = _VERDICTS[key]
+            except KeyError:
+                ok, value = _VERDICTS[key] = _clean(field, raw)
+                if len(_VERDICTS) > 50_000:  # bounded: a long run starts afresh
+                    _VERDICTS.clear()
+            except TypeError:  # not hashable
+                ok, value = _clean(field, raw)
+        if ok:
+            values[attname] = value
+        else:
+            errors[field.name] = value
+    return errors
+
+
+_VERDICTS: dict = {}
+
+
+@functools.cache
+def _plain_text_limit(field) -> float | None:
+    """For a text field without choices whose only validator is its maximum length: that
+    length (infinite for a TextField, whose max_length Django does not validate); else None.
+    Such a field's check is one comparison, not Django's to_python/validate/run_validators."""
+    if not isinstance(field, models.CharField | models.TextField) or field.choices:
+        return None
+    limits = [v.limit_value for v in field.validators if isinstance(v, MaxLengthValidator)]
+    if len(limits) != len(field.validators):
+        return None
+    return min(limits, default=float("inf"))
+
+
+def _clean(field, raw) -> tuple[bool, object]:
+    try:
+        return True, field.clean(raw, None)
+    except ValidationError as exc:
+        return False, exc.messages
+    except (InvalidOperation, TypeError, ValueError):
+        return False, ["A number is malformed."]
+
+
+@attributed_to("actor")
 @transaction.atomic
-def listing_create(*, host, amenities=(), status: str = Listing.Status.DRAFT, **fields) -> Listing:
+def listing_create(
+    *, actor, host=None, amenities=(), status: str = Listing.Status.DRAFT, **fields
+) -> Listing:
+    """List a home for `host` (the actor by default), who becomes a host. Creating one for
+    someone else is staff's (listings.permissions.ensure_can_create_listing)."""
+    host = host if host is not None else actor
+    ensure_can_create_listing(actor, host)
+    if not host.is_active:
+        raise ValidationFailed("invalid_host", "Choose an active account.", "host")
     listing = Listing(host=host, status=status)
     _apply(listing, fields)
     if status not in Listing.Status.values:

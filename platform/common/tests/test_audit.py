@@ -57,7 +57,7 @@ def test_a_listing_change_with_amenities_is_one_history_row():
 
     wifi, pool, desk = (AmenityFactory(slug=s) for s in ("wifi", "pool", "desk"))
     host = UserFactory()
-    listing = listing_create(host=host, title="T", city="Oslo", country="NO",
+    listing = listing_create(actor=host, title="T", city="Oslo", country="NO",
                              nightly_price=90, amenities=["wifi", "pool"])  # fmt: skip
     assert listing.history.count() == 1
     created = listing.history.get()

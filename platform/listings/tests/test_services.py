@@ -20,7 +20,7 @@ VALID = {
 def test_creating_a_listing_makes_the_user_a_host():
     user = UserFactory()
     AmenityFactory(slug="wifi")
-    listing = services.listing_create(host=user, amenities=["wifi"], **VALID)
+    listing = services.listing_create(actor=user, amenities=["wifi"], **VALID)
     assert listing.status == Listing.Status.DRAFT
     assert (listing.country, listing.currency) == ("PT", "EUR")
     assert [a.slug for a in listing.amenities.all()] == ["wifi"]
@@ -45,7 +45,7 @@ def test_creating_a_listing_makes_the_user_a_host():
 )
 def test_invalid_listings_are_refused(change, code):
     with pytest.raises(ValidationFailed) as exc:
-        services.listing_create(host=UserFactory(), **{**VALID, **change})
+        services.listing_create(actor=UserFactory(), **{**VALID, **change})
     assert exc.value.code == code
     assert not Listing.objects.exists()
 
@@ -53,13 +53,13 @@ def test_invalid_listings_are_refused(change, code):
 def test_unknown_amenity_and_duplicate_external_id():
     host = UserFactory()
     with pytest.raises(ValidationFailed) as exc:
-        services.listing_create(host=host, amenities=["jacuzzi"], **VALID)
+        services.listing_create(actor=host, amenities=["jacuzzi"], **VALID)
     assert exc.value.code == "unknown_amenity"
-    services.listing_create(host=host, external_id="A1", **VALID)
+    services.listing_create(actor=host, external_id="A1", **VALID)
     with pytest.raises(ValidationFailed) as exc:
-        services.listing_create(host=host, external_id="A1", **VALID)
+        services.listing_create(actor=host, external_id="A1", **VALID)
     assert exc.value.code == "duplicate_external_id"
-    assert services.listing_create(host=UserFactory(), external_id="A1", **VALID)  # per host
+    assert services.listing_create(actor=UserFactory(), external_id="A1", **VALID)  # per host
 
 
 def test_only_the_host_changes_a_listing():

@@ -83,7 +83,7 @@ class CreateListing(DomainMutation):
         values = _plain(values)
         status = values.pop("status", None) or ListingModel.Status.DRAFT
         listing = listing_create(
-            host=host, amenities=values.pop("amenities", None) or (), status=status, **values
+            actor=host, amenities=values.pop("amenities", None) or (), status=status, **values
         )
         return {"listing": listing}
 

@@ -115,7 +115,7 @@ class ListingListView(APIView):
     def post(self, request):
         data = s.ListingInput(data=request.data)
         data.is_valid(raise_exception=True)
-        listing = listing_create(host=request.user, **data.validated_data)
+        listing = listing_create(actor=request.user, **data.validated_data)
         return Response(_detail(request, listing.pk), status=status.HTTP_201_CREATED)
 
 
