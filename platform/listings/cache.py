@@ -32,6 +32,11 @@ def listings_changed(listing_ids: Iterable) -> None:
     cache_bump(SEARCH, *(f"listing:{pk}" for pk in set(listing_ids) if pk is not None))
 
 
+def search_changed() -> None:
+    """Only search results are stale (listings were added: nothing read them yet)."""
+    cache_bump(SEARCH)
+
+
 def cache_seconds(kind: str) -> int:
     return settings.READ_CACHE_SECONDS.get(kind, 60)
 
