@@ -11,7 +11,7 @@ key, all-or-nothing) live in listings.imports. What it adds is the import-export
   skip (= unchanged) / invalid with a message per field, for the admin's preview.
 - bulk mode (`use_bulk`, `skip_diff`, `batch_size`): import-export hands batches of new and
   changed listings to `bulk_create` / `bulk_update`, which write them through the plan with
-  bulk_create_with_history / bulk_update_with_history. A dry run writes nothing at all.
+  common.history's bulk helpers (COPY on PostgreSQL). A dry run writes nothing at all.
 - exports neutralise formula-like text cells (SafeExportResource, see `neutralise`).
 """
 
@@ -93,7 +93,7 @@ class ListingResource(SafeExportResource):
         # What the preview shows (templates/admin/import_export/import_preview.html): a new
         # row's own values, an updated row's changes as old -> new.
         row_result.outcome = outcome
-        if outcome.kind == RowKind.NEW:
+        if outcome.kind == RowKind.NEW and outcome.number <= PREVIEW_ROWS:
             row_result.new_values = new_row_values(outcome.listing, row)
         if self._meta.store_instance or kwargs.get("retain_instance_in_row_result"):
             row_result.instance = outcome.listing
@@ -129,13 +129,17 @@ class ListingResource(SafeExportResource):
         return ", ".join(sorted(a.slug for a in listing.amenities.all()))
 
 
+# The preview lists this many rows (templates/admin/import_export/import_preview.html slices
+# the same number): enough to check a file by eye; the counts cover every row, and invalid
+# rows are all listed. Rendering 4,000 rows would hold the request for seconds.
+PREVIEW_ROWS = 200
 PREVIEW_COLUMNS = ("title", "city", "country", "property_type", "max_guests", "nightly_price",
                    "currency", "min_nights", "instant_book")  # fmt: skip
 
 
 def new_row_values(listing, row) -> list[tuple[str, str]]:
     """(column, value) of a new listing as the import would create it."""
-    values = [(name, imports._as_text(getattr(listing, name))) for name in PREVIEW_COLUMNS]
+    values = [(name, imports.as_text(getattr(listing, name))) for name in PREVIEW_COLUMNS]
     amenities = str(row.get(imports.AMENITIES_COLUMN) or "").strip()
     if amenities:
         values.append((imports.AMENITIES_COLUMN, amenities))
