@@ -3,7 +3,8 @@ before the admin's base class to get
 
 - the listing import formats (CSV with encoding/delimiter detection, XLSX) and CSV/XLSX export;
 - the file's own message when it cannot be read (instead of "UnicodeDecodeError encountered");
-- big files (above LISTING_IMPORT_ASYNC_BYTES) handed to a Celery job instead of a preview,
+- big files (above LISTING_IMPORT_ASYNC_BYTES, or with more than LISTING_IMPORT_ASYNC_ROWS
+  rows: listings.imports.needs_worker decides) handed to a Celery job instead of a preview,
   and files above LISTING_IMPORT_MAX_BYTES refused before anything is stored.
 
     class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
@@ -41,10 +42,14 @@ class ListingImportAdminMixin:
 
     def import_action(self, request, **kwargs):
         upload = request.FILES.get("import_file") if request.method == "POST" else None
-        if upload is None or upload.size <= imports.async_threshold_bytes():
+        if upload is None or not self.has_import_permission(request):
+            return super().import_action(request, **kwargs)  # raises PermissionDenied if so
+        content = None
+        if upload.size <= imports.async_threshold_bytes():
+            content = upload.read()  # small enough to hold; counted, then read again below
+            upload.seek(0)
+        if not imports.needs_worker(content, upload.size):
             return super().import_action(request, **kwargs)
-        if not self.has_import_permission(request):
-            return super().import_action(request, **kwargs)  # raises PermissionDenied
         try:
             if upload.size > imports.max_file_bytes():
                 # Refuse without reading 50 MB into memory: the message only needs the size.
@@ -54,7 +59,7 @@ class ListingImportAdminMixin:
                     "import_file_too_big",
                 )
             job = imports.listing_import_job_start(
-                user=request.user, content=upload.read(), file_name=upload.name
+                user=request.user, content=content or upload.read(), file_name=upload.name
             )
         except DomainError as exc:
             messages.error(request, exc.message)

@@ -116,3 +116,43 @@ def test_import_jobs_are_in_the_sidebar_under_listings(as_host):
     groups = {g["title"]: g["items"] for g in page.context["sidebar_navigation"]}
     links = [item["link"] for item in groups["Listings"]]
     assert reverse(CHANGELIST) in links
+
+
+def test_a_file_with_more_rows_than_the_threshold_goes_to_the_worker(
+    as_host, host, settings, django_capture_on_commit_callbacks
+):
+    """A small file by bytes but with more rows than LISTING_IMPORT_ASYNC_ROWS is not imported
+    inside the request: it becomes a job on the imports queue."""
+    AmenityFactory(slug="wifi")
+    settings.LISTING_IMPORT_ASYNC_ROWS = 2
+    lines = [f"A{n},Flat {n},Porto,PT,80,wifi" for n in range(3)]
+    text = "external_id,title,city,country,nightly_price,amenities\n" + "\n".join(lines) + "\n"
+    file = SimpleUploadedFile("rows.csv", text.encode(), content_type="text/csv")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = as_host.post(
+            reverse("admin:listings_listing_import"), {"import_file": file, "format": "0"}
+        )
+
+    job = ListingImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == change_url(job)
+    assert job.status == "pending" and not Listing.objects.exists()  # the request wrote nothing
+    for callback in callbacks:  # on commit: the task (eager here) runs the job
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.new_count) == ("imported", 3)
+    assert Listing.objects.filter(host=host).count() == 3
+
+
+def test_a_file_under_both_thresholds_is_previewed_in_the_request(as_host, settings):
+    AmenityFactory(slug="wifi")
+    settings.LISTING_IMPORT_ASYNC_ROWS = 3
+    text = "external_id,title,city,country,nightly_price,amenities\nA1,Flat,Porto,PT,80,wifi\n"
+    file = SimpleUploadedFile("small.csv", text.encode(), content_type="text/csv")
+
+    response = as_host.post(
+        reverse("admin:listings_listing_import"), {"import_file": file, "format": "0"}
+    )
+
+    assert response.status_code == 200 and "confirm_form" in response.context
+    assert not ListingImportJob.objects.exists()

@@ -50,9 +50,9 @@ def async_threshold_bytes() -> int:
 
 def async_threshold_rows() -> int:
     """Files with more rows than this go to a Celery task (LISTING_IMPORT_ASYNC_ROWS, default
-    4,000: about a second of work here, so neither the preview nor the confirm request holds
-    a web worker for more than ~2 s)."""
-    return getattr(settings, "LISTING_IMPORT_ASYNC_ROWS", 4_000)
+    3,000: well under a second of work on an idle machine, so neither the preview nor the
+    confirm request holds a web worker for more than ~2 s on a busy one)."""
+    return getattr(settings, "LISTING_IMPORT_ASYNC_ROWS", 3_000)
 
 
 def needs_worker(content: bytes | None, size: int) -> bool:

@@ -195,3 +195,66 @@ def test_transfer_keeps_external_ids_unique_per_host():
     assert exc.value.code == "duplicate_external_id"
     moving.refresh_from_db()
     assert moving.host != taken.host
+
+
+# --- Who may create a listing for whom (one rule: listings.permissions) ------------------------
+
+
+def _staff(*codenames):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_staff_with_add_and_change_create_a_listing_for_another_host():
+    staff, owner = _staff("add_listing", "change_listing"), UserFactory()
+    listing = services.listing_create(actor=staff, host=owner, **VALID)
+    assert listing.host == owner and is_host(owner)
+    assert listing.history.get().history_user == staff
+
+
+@pytest.mark.parametrize("actor", ["host", "staff_without_change"])
+def test_nobody_else_creates_a_listing_for_another_host(actor):
+    who = UserFactory() if actor == "host" else _staff("add_listing")
+    with pytest.raises(NotPermitted) as exc:
+        services.listing_create(actor=who, host=UserFactory(), **VALID)
+    assert exc.value.code == "not_listing_host"
+    assert not Listing.objects.exists()
+
+
+def test_a_listing_for_an_inactive_account_is_refused():
+    staff = _staff("add_listing", "change_listing")
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_create(actor=staff, host=UserFactory(is_active=False), **VALID)
+    assert exc.value.code == "invalid_host"
+
+
+# --- Every problem of a listing at once ---------------------------------------------------------
+
+
+def test_validation_reports_every_problem_of_a_listing_at_once():
+    from common.errors import FieldErrors
+
+    change = {"title": "", "nightly_price": Decimal("0"), "currency": "XXX",
+              "time_zone": "Mars/Olympus", "max_guests": 0}  # fmt: skip
+    with pytest.raises(FieldErrors) as exc:
+        services.listing_create(actor=UserFactory(), **{**VALID, **change})
+    errors = exc.value.errors
+    assert set(errors) == {"title", "nightly_price", "currency", "time_zone", "max_guests"}
+    assert errors["currency"] == ["Unsupported currency: XXX."]  # once, not also as a choice
+    assert exc.value.code == "invalid_currency"  # the first problem's code, for one-error UIs
+    assert {p.code for p in exc.value.problems} == {
+        "invalid_currency",
+        "invalid_time_zone",
+        "invalid",
+    }
+
+
+def test_a_remembered_verdict_tells_decimal_places_apart():
+    """1.0 == 1.00 == 1.000 for Python, but only the last has too many decimal places."""
+    user = UserFactory()
+    assert services.listing_create(actor=user, **{**VALID, "nightly_price": Decimal("80.00")})
+    with pytest.raises(ValidationFailed, match="decimal places"):
+        services.listing_create(actor=user, **{**VALID, "nightly_price": Decimal("80.000")})
