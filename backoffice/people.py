@@ -22,10 +22,15 @@ def full_name(user) -> str:
     return f"{user.first_name} {user.last_name}".strip() or NO_NAME
 
 
+def name_or_email(user) -> str:
+    """A person in a list staff read (search results): the name, else the email address."""
+    return f"{user.first_name} {user.last_name}".strip() or user.email
+
+
 def identity(user) -> str:
     """A person as staff and auditors read them: "Ada Admin <admin@example.com>"."""
-    name = f"{user.first_name} {user.last_name}".strip()
-    return f"{name} <{user.email}>" if name else user.email
+    name = name_or_email(user)
+    return name if name == user.email else f"{name} <{user.email}>"
 
 
 def first_name(user) -> str:

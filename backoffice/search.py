@@ -11,6 +11,8 @@ from unfold.dataclasses import SearchResult
 from bookings.models import Booking
 from listings.models import Listing
 
+from .people import full_name, name_or_email
+
 PER_KIND = 5
 
 
@@ -43,9 +45,8 @@ def record_search(request, term: str) -> list[SearchResult]:
             .select_related("listing", "guest")
         )
         for booking in found.order_by("-check_in")[:PER_KIND]:
-            name = f"{booking.guest.first_name} {booking.guest.last_name}".strip()
             results.append(SearchResult(
-                title=f"{name} · {booking.listing.title}",
+                title=f"{full_name(booking.guest)} · {booking.listing.title}",
                 description=f"Booking · {booking.check_in:%d %b %Y} → {booking.check_out:%d %b %Y}"
                 f" · {booking.get_status_display()}",
                 link=reverse("admin:bookings_booking_change", args=[booking.pk]), icon="luggage",
@@ -57,7 +58,7 @@ def record_search(request, term: str) -> list[SearchResult]:
         )
         for user in found.order_by("email")[:PER_KIND]:
             results.append(SearchResult(
-                title=f"{user.first_name} {user.last_name}".strip() or user.email,
+                title=name_or_email(user),
                 description=f"Person · {user.email}",
                 link=reverse("admin:accounts_user_change", args=[user.pk]), icon="person",
             ))  # fmt: skip

@@ -26,6 +26,7 @@ from payments.services import booking_cancel_with_refund
 from ..confirm import confirmation_page, confirmed
 from ..errors import apply_to_each, domain_error_text
 from ..forms import ReasonForm
+from ..people import full_name
 from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
@@ -36,12 +37,6 @@ from .money_tables import booking_ledger_table, booking_money_table
 NIGHT_REASONS = {"weekday": _("Nightly price"), "weekend": _("Weekend price"),
                  "override": _("Your price for that night")}  # fmt: skip
 NOT_RECORDED = _("Not recorded")
-
-
-def guest_name(user) -> str:
-    """A guest as hosts see them: the name, never the email (User.get_full_name falls back to
-    the email address)."""
-    return f"{user.first_name} {user.last_name}".strip() or "(no name)"
 
 
 class BookingExportResource(SafeExportResource):
@@ -59,7 +54,7 @@ class BookingExportResource(SafeExportResource):
         )  # fmt: skip
 
     def dehydrate_guest(self, booking):
-        return guest_name(booking.guest)
+        return full_name(booking.guest)
 
 
 @admin.register(Booking, site=site)
@@ -148,7 +143,7 @@ class BookingAdmin(BackofficeAdmin):
 
     @display(description=_("Guest"))
     def guest_name(self, obj):
-        return guest_name(obj.guest)
+        return full_name(obj.guest)
 
     @display(description=_("Guest email"))
     def guest_email(self, obj):
@@ -344,7 +339,7 @@ class BookingAdmin(BackofficeAdmin):
     def decline(self, request, queryset):
         form = ReasonForm(request.POST if confirmed(request) else None, required=False)
         if not (confirmed(request) and form.is_valid()):
-            rows = [[b, guest_name(b.guest), b.get_status_display()] for b in queryset]
+            rows = [[b, full_name(b.guest), b.get_status_display()] for b in queryset]
             return confirmation_page(
                 self, request, queryset, action="decline", title=_("Decline these requests?"),
                 columns=[_("Booking"), _("Guest"), _("Status")], rows=rows,
@@ -416,7 +411,7 @@ class BookingAdmin(BackofficeAdmin):
             response = confirmation_page(
                 self, request, queryset, action="accept", title=_("Accept this request?"),
                 columns=[_("Booking"), _("Guest"), _("Nights"), _("Total")],
-                rows=[[booking, guest_name(booking.guest), booking.nights,
+                rows=[[booking, full_name(booking.guest), booking.nights,
                        f"{booking.total} {booking.currency}"]],
                 button=_("Accept"),
             )  # fmt: skip
@@ -450,4 +445,4 @@ class BookingAdmin(BackofficeAdmin):
         except DomainError as exc:
             refund = domain_error_text(exc)
         paid = f"{booking.amount_paid} {booking.currency}"
-        return [booking, guest_name(booking.guest), booking.get_status_display(), paid, refund]
+        return [booking, full_name(booking.guest), booking.get_status_display(), paid, refund]

@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 
 from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
-from unfold.contrib.filters.admin import AutocompleteSelectFilter
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeNumericFilter
 
 from common.cache import cached_read
 from listings.cache import cache_seconds, search_token
@@ -129,3 +130,15 @@ class EstimatedCountPaginator(Paginator):
                 return estimate
         counted = queryset.order_by()[: self.cap + 1].count()
         return counted if counted <= self.cap else max(estimate, counted)
+
+
+class StrictRangeNumericFilter(RangeNumericFilter):
+    """unfold's numeric range filter ignores a value it cannot read (?nightly_price_from=abc),
+    so the list (and an export) silently showed everything: refuse it instead. The changelist
+    then shows Django's invalid-filter page, the export a 400."""
+
+    def queryset(self, request, queryset):
+        filtered = super().queryset(request, queryset)
+        if filtered is None:
+            raise IncorrectLookupParameters(f"{self.parameter_name}: not a number")
+        return filtered

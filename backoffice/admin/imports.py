@@ -21,7 +21,7 @@ from listings.models import ListingImportJob
 
 from ..roles import Role, request_role
 from ..sites import site
-from .base import ScopedAdminMixin
+from .scoping import ScopedAdminMixin
 
 STATUS_LABELS = {
     "pending": "info", "running": "warning", "imported": "success", "validated": "success",

@@ -24,22 +24,15 @@ from listings.models import Amenity, Listing, ListingPhoto
 from reviews.models import Review
 
 from ..errors import apply_to_each
+from ..resources.admin import ListingImportAdminMixin
+from ..resources.listings import ListingResource
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, StrictRangeNumericFilter
+from .base import BackofficeAdmin
 from .calendars import HostBlockForm
-from .filters import AutocompleteFilter, listing_values_filter
+from .filters import AutocompleteFilter, StrictRangeNumericFilter, listing_values_filter
 from .history import history_tab_for
 from .messages_tab import messages_tab_for
-
-try:  # the CSV/XLSX import slice (backoffice/resources/); import stays off without it
-    from ..resources.admin import ListingImportAdminMixin
-    from ..resources.listings import ListingResource
-except ImportError:  # pragma: no cover - only while that slice is absent
-    ListingResource = None
-
-    class ListingImportAdminMixin:
-        pass
 
 
 @admin.register(Amenity, site=site)
@@ -249,7 +242,7 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     readonly_fields = ("status", "rating_average", "review_count", "created_at", "updated_at")
     actions = ("publish", "unpublish", "suspend")
     actions_detail = ("open_calendar",)
-    resource_classes = [ListingResource] if ListingResource else []
+    resource_classes = [ListingResource]
     fieldsets = (
         (_("Details"), {"classes": ["tab"], "fields": (
             "title", "host", "external_id", "status", "property_type", "description",

@@ -31,8 +31,9 @@ from ..errors import apply_to_each
 from ..resources.export import SafeExportResource
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, ScopedAdminMixin
+from .base import BackofficeAdmin
 from .filters import AutocompleteFilter
+from .scoping import ScopedAdminMixin
 
 PAYMENT_LABELS = {"processing": "info", "succeeded": "success", "failed": "danger"}
 REFUND_LABELS = {"pending": "info", "succeeded": "success", "failed": "danger"}

@@ -8,7 +8,7 @@ from unfold.decorators import display
 from notifications.models import Notification
 
 from ..sites import site
-from .base import ScopedAdminMixin
+from .scoping import ScopedAdminMixin
 
 STATUS_LABELS = {"pending": "info", "sending": "warning", "sent": "success", "failed": "danger"}
 

@@ -16,9 +16,10 @@ from reviews.models import CATEGORY_FIELDS, Review
 from ..confirm import confirmation_page, confirmed
 from ..errors import apply_to_each
 from ..forms import ReasonForm
+from ..people import first_name, full_name, sees_identities
 from ..roles import Role, request_role
 from ..sites import site
-from .base import BackofficeAdmin, person_label, sees_identities
+from .base import BackofficeAdmin
 from .filters import AutocompleteFilter
 
 
@@ -102,7 +103,7 @@ class ReviewAdmin(BackofficeAdmin):
 
     @display(description=_("Guest"))
     def author_name(self, obj):
-        return f"{obj.author.first_name} {obj.author.last_name}".strip() or "(no name)"
+        return full_name(obj.author)
 
     @display(description=_("Ratings by category"))
     def category_ratings(self, obj):
@@ -120,7 +121,7 @@ class ReviewAdmin(BackofficeAdmin):
 
     @display(description=_("Moderated by"))
     def moderator_name(self, obj):
-        return person_label(obj.moderated_by) if obj.moderated_by_id else "—"
+        return first_name(obj.moderated_by) if obj.moderated_by_id else "—"
 
     @display(description=_("Comment"))
     def short_comment(self, obj):
