@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from common.history import audited
 from common.models import BaseModel
@@ -126,7 +127,7 @@ class Listing(BaseModel):
                 violation_error_message="This host already has a listing with this external id.",
             ),
             models.CheckConstraint(
-                condition=Q(min_nights__lte=models.F("max_nights")),
+                condition=Q(min_nights__lte=F("max_nights")),
                 name="listing_min_nights_lte_max_nights",
                 violation_error_message="Minimum nights cannot be more than maximum nights.",
             ),
@@ -137,9 +138,15 @@ class Listing(BaseModel):
             ),
         ]
         indexes = [
-            # The search path: published listings by place, price and capacity.
-            models.Index(fields=["status", "city"], name="listing_search_city"),
-            models.Index(fields=["status", "country"], name="listing_search_country"),
+            # The search path: published listings by place, price and capacity. Places are
+            # matched in any case (`city__iexact` is UPPER(city) = UPPER(%s)), so the place
+            # indexes are on UPPER(...): one on the plain column is never used. The city
+            # index ends with the default order (newest first) so a page of a city's
+            # listings stops reading after its rows.
+            models.Index(
+                F("status"), Upper("city"), F("created_at").desc(), name="listing_search_city_ci"
+            ),
+            models.Index(F("status"), Upper("country"), name="listing_search_country_ci"),
             models.Index(fields=["status", "nightly_price"], name="listing_search_price"),
             models.Index(fields=["status", "max_guests"], name="listing_search_capacity"),
             models.Index(fields=["status", "-rating_average"], name="listing_search_rating"),

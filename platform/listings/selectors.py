@@ -1,15 +1,30 @@
 """Listing reads shared by REST, GraphQL and the back-office, already optimised."""
 
 import math
+import pickle
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db import connection, router
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import ASin, Cast, Cos, Least, Radians, Sin, Sqrt
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from calendars.models import CalendarDay, Occupancy
 from common.cache import cached_read, digest
@@ -279,22 +294,24 @@ def listing_search(params: ListingSearch) -> QuerySet:
 
 
 def _with_all_amenities(qs: QuerySet, slugs: set[str]) -> QuerySet:
-    """Listings having every one of `slugs`: one grouped subquery, however many slugs (a join
-    per slug would grow the query with the input, an easy way to tie up the database)."""
+    """Listings having every one of `slugs`: one subquery, however many slugs (a join per slug
+    would grow the query with the input, an easy way to tie up the database). It counts the
+    matching amenities of each candidate listing through the (listing, amenity) unique index,
+    instead of grouping every listing-amenity row of the slugs for every search."""
     if len(slugs) > MAX_AMENITY_FILTERS:
         raise ValidationFailed(
             "too_many_amenities",
             f"Filter by at most {MAX_AMENITY_FILTERS} amenities.",
             field="amenities",
         )
-    having_all = (
-        Listing.amenities.through.objects.filter(amenity__slug__in=slugs)
-        .values("listing_id")
+    matched = (
+        Listing.amenities.through.objects.filter(listing=OuterRef("pk"), amenity__slug__in=slugs)
+        .order_by()
+        .values("listing")
         .annotate(matched=Count("amenity_id"))
-        .filter(matched=len(slugs))
-        .values("listing_id")
+        .values("matched")
     )
-    return qs.filter(pk__in=having_all)
+    return qs.alias(amenities_matched=Subquery(matched)).filter(amenities_matched=len(slugs))
 
 
 def _not_in_the_past(qs: QuerySet, check_in: date) -> QuerySet:
@@ -356,32 +373,137 @@ SEARCH_WINDOW = 60  # the first results of a search (three pages of 20) are cach
 
 
 class CachedSearch:
-    """A search's results as a sequence a paginator can use: the count and the first
-    SEARCH_WINDOW listings come from the cache; anything further reads the database."""
+    """A search's results as a sequence a paginator can use.
+
+    The cache holds the number of results and the first SEARCH_WINDOW listings as plain
+    values (`_cards`), all read by one query (a window COUNT over the same filter, so the
+    costly part of a search, the availability checks, runs once) plus their amenities and
+    photos. A cached page is rebuilt from those values without a query; model instances are
+    not pickled (unpickling 60 listings with their relations cost more than the search).
+    Anything past the window reads the database."""
 
     ordered = True
 
     def __init__(self, params: ListingSearch):
-
-        self.queryset = listing_search(params)
+        self.params = params
         fields = {name: getattr(params, name) for name in params.__dataclass_fields__}
         self.key = f"search:{search_token()}:{digest(fields)}"
+        self._head = None
+
+    @cached_property
+    def queryset(self) -> QuerySet:
+        # Built only when the cache cannot answer (building it costs more than a cache hit);
+        # the parameters' refusals (ValidationFailed) are raised from here, before any result.
+        return listing_search(self.params)
+
+    def head(self) -> tuple[int, list[tuple], list[bytes]]:
+        """(count, amenities, the first SEARCH_WINDOW results): see `_cards`."""
+        if self._head is None:
+            self._head = cached_read(f"{self.key}:head", self._build_head, cache_seconds("search"))
+        return self._head
+
+    def _build_head(self) -> tuple[int, list[tuple], list[bytes]]:
+        window = self.queryset.prefetch_related(None).annotate(total=Window(Count("*")))
+        listings = list(window[:SEARCH_WINDOW])
+        if not listings:
+            return 0, [], []
+        return listings[0].total, *_cards(listings)
 
     def count(self) -> int:
-        return cached_read(f"{self.key}:count", self.queryset.count, cache_seconds("search"))
+        return self.head()[0]
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, item):
         if isinstance(item, slice) and item.step is None and (item.stop or 0) <= SEARCH_WINDOW:
-            head = cached_read(
-                f"{self.key}:head",
-                lambda: list(self.queryset[:SEARCH_WINDOW]),
-                cache_seconds("search"),
-            )
-            return head[item]
+            _count, amenities, cards = self.head()
+            return _listings_from_cards(amenities, cards[item])
         return self.queryset[item]
+
+
+_HOST_FIELDS = ("id", "first_name")  # all a listing's page shows of its host
+
+
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def _cards(listings: list[Listing]) -> tuple[list[tuple], list[bytes]]:
+    """Listings (host joined) as plain values with their photos and amenities (two queries):
+    the amenities once, and each listing pickled on its own, so a page unpickles only its
+    own listings (UUIDs are slow to unpickle; a window holds hundreds)."""
+    prefetch_related_objects(listings, listing_prefetches()[1])  # photos
+    amenity_rows = (
+        Listing.amenities.through.objects.filter(listing_id__in=[x.pk for x in listings])
+        .order_by("amenity__slug")
+        .values_list("listing_id", *(f"amenity__{name}" for name in _attnames(Amenity)))
+    )
+    table: list[tuple] = []
+    index: dict = {}
+    of_listing: dict = {}
+    for listing_id, *values in amenity_rows:
+        if values[0] not in index:
+            index[values[0]] = len(table)
+            table.append(tuple(values))
+        of_listing.setdefault(listing_id, []).append(index[values[0]])
+    listing_fields = _attnames(Listing)
+    photo_fields = [name for name in _attnames(ListingPhoto) if name != "listing_id"]  # implied
+    cards = [
+        pickle.dumps(
+            (
+                tuple(getattr(listing, name) for name in listing_fields),
+                listing.host.first_name,
+                [tuple(getattr(p, name) for name in photo_fields) for p in listing.photos.all()],
+                of_listing.get(listing.pk, []),
+                getattr(listing, "distance_km", None),
+            ),
+            pickle.HIGHEST_PROTOCOL,
+        )
+        for listing in listings
+    ]
+    return table, cards
+
+
+def _listings_from_cards(table: list[tuple], cards: list[bytes]) -> list[Listing]:
+    """Listings with their host, photos and amenities (as prefetched) from `_cards` values.
+    The hosts are partial users (id and first name: what the APIs show of a host)."""
+    db = router.db_for_read(Listing)
+    listing_fields, photo_fields = _attnames(Listing), _attnames(ListingPhoto)
+    at = photo_fields.index("listing_id")  # from_db takes every field in the model's order
+    amenity_fields = _attnames(Amenity)
+    user_model = Listing.host.field.related_model
+    amenities: dict[int, Amenity] = {}  # one instance per amenity for the whole page
+    page = []
+    for card in cards:
+        values, first_name, photos, amenity_indexes, distance = pickle.loads(card)  # noqa: S301
+        listing = Listing.from_db(db, listing_fields, values)
+        host = user_model.from_db(db, _HOST_FIELDS, (listing.host_id, first_name))
+        Listing.host.field.set_cached_value(listing, host)
+        for i in amenity_indexes:
+            if i not in amenities:
+                amenities[i] = Amenity.from_db(db, amenity_fields, table[i])
+        _set_prefetched(listing, "amenities", [amenities[i] for i in amenity_indexes])
+        _set_prefetched(
+            listing,
+            "photos",
+            [
+                ListingPhoto.from_db(db, photo_fields, (*row[:at], listing.pk, *row[at:]))
+                for row in photos
+            ],
+        )
+        if distance is not None:
+            listing.distance_km = distance
+        page.append(listing)
+    return page
+
+
+def _set_prefetched(listing: Listing, name: str, objects: list) -> None:
+    """What prefetch_related stores: `listing.<name>.all()` then reads `objects`."""
+    related = getattr(listing, name).all()
+    related._result_cache = objects
+    related._prefetch_done = True
+    listing.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
 
 
 def listing_search_cached(params: ListingSearch):

@@ -211,3 +211,34 @@ def test_fragment_chains_are_measured_once_per_fragment(gql, monkeypatch):
     messages = refused(gql, query)
     assert any("expensive" in m for m in messages), messages
     assert len(walks) < 200
+
+
+# --- the document cache (parse + the specification's rules, per query text) -------------------
+
+
+def test_a_repeated_query_is_parsed_and_validated_once_and_its_limits_still_apply(gql, settings):
+    from public_api.graphql.views import _checked_document
+
+    ListingFactory()
+    query = NESTED + " "  # a text no other test sent
+    before = _checked_document.cache_info()
+    assert len(gql.data(query, {"first": 5})["listings"]["edges"]) == 1
+    assert len(gql.data(query, {"first": 10})["listings"]["edges"]) == 1
+    after = _checked_document.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    # The limits depend on the variables and the settings: checked on every request.
+    assert refused(gql, query, {"first": 101}) == ["`first` may be at most 100."]
+    settings.GRAPHQL_MAX_DEPTH = 2
+    assert "levels deep" in refused(gql, query, {"first": 5})[0]
+
+
+def test_a_cached_invalid_document_is_refused_every_time(gql, settings):
+    query = "{ listings { edges { node { nope } } } }"
+    for _ in range(2):
+        messages = refused(gql, query)
+        assert messages == ["Cannot query field 'nope' on type 'Listing'."]
+    # Introspection turned off is part of the cached verdict's key, not a stale answer.
+    introspection = "{ __schema { queryType { name } } }"
+    assert gql.data(introspection)["__schema"]["queryType"]["name"] == "Query"
+    settings.GRAPHQL_INTROSPECTION = False
+    assert refused(gql, introspection)
