@@ -562,6 +562,7 @@ class Bench:
         )
         phases["uploaded"] = time.perf_counter() - started
         flow = []
+        seen_final: set[str] = set()
         for _step in range(600):  # bounded: preview → confirm, or a job page to poll
             confirm = confirm_form(response.text)
             if confirm is not None:
@@ -572,8 +573,15 @@ class Bench:
                 )
                 continue
             state = job_state(self.plan.scale_db, prefix)
-            if state is None or state in ("imported", "rejected", "failed", "validated"):
+            if state is None:  # no job: the request itself did the work
                 break
+            if state in ("imported", "rejected", "failed", "validated"):
+                # A checked file may wait for a confirmation on its job page: read it once more.
+                if state != "validated" or response.url in seen_final:
+                    break
+                seen_final.add(response.url)
+                response = call("GET", response.url)
+                continue
             flow.append("poll")
             time.sleep(0.5)
             response = call("GET", response.url)

@@ -12,10 +12,13 @@ the current actor, its many-to-many snapshot), without building two model instan
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import os
+import queue
+import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -103,8 +106,9 @@ def converter(field) -> Callable[[object], str]:
 class Table:
     """Buffered rows of one model; columns in the model's order, defaults filled in."""
 
-    def __init__(self, model, now: dt.datetime):
+    def __init__(self, model, now: dt.datetime, writer: CopyWriter | None = None):
         self.model = model
+        self.writer = writer
         self.fields = list(model._meta.concrete_fields)
         self.auto = [f.attname for f in self.fields if isinstance(f, AUTO)]
         self.names = frozenset(f.attname for f in self.fields)
@@ -156,7 +160,7 @@ class Table:
                    if f.attname not in rows[0] and not isinstance(f, AUTO)]  # fmt: skip
         if missing:
             raise ValueError(f"{self.model.__name__}: no value nor default for {missing}")
-        if connection.vendor != "postgresql":
+        if self.writer is None:
             self.model.objects.bulk_create([self.model(**row) for row in rows], batch_size=500)
             return
         columns = [(f.attname, converter(f)) for f in fields]
@@ -166,10 +170,57 @@ class Table:
             write("\t".join([text(row[name]) for name, text in columns]))
             write("\n")
         buffer.seek(0)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        self.writer.send(f"COPY {table} ({names}) FROM STDIN", buffer)
+
+
+class CopyWriter(threading.Thread):
+    """Sends the COPY statements from a second thread, on the loading thread's own database
+    connection (so inside its transaction), while the loading thread formats the next batch:
+    on two cores Python and PostgreSQL then work at the same time. The loading thread never
+    uses the connection while a COPY may be running (`idle()` first)."""
+
+    def __init__(self):
+        super().__init__(name="bulk-copy", daemon=True)
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.queue: queue.Queue = queue.Queue(maxsize=3)  # bounded: memory stays flat
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                if self.error is None:
+                    sql, buffer = item
+                    with self.raw.cursor() as cursor:
+                        cursor.copy_expert(sql, buffer, size=1 << 20)
+            except BaseException as error:  # noqa: BLE001 - handed to the loading thread
+                self.error = error
+            finally:
+                self.queue.task_done()
+
+    def send(self, sql: str, buffer) -> None:
+        self.check()
+        self.queue.put((sql, buffer))
+
+    def idle(self) -> None:
+        """Wait until every COPY sent so far has run."""
+        self.queue.join()
+        self.check()
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.join()
+        self.check()
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 class Loader:
@@ -181,6 +232,7 @@ class Loader:
         self.tables: dict[type, Table] = {}
         self.ids: dict[type, list[int]] = {}
         self.histories: dict[type, tuple] = {}
+        self.writer = CopyWriter() if connection.vendor == "postgresql" else None
         actor = current_actor()
         self.history = {
             "history_date": self.now,
@@ -202,7 +254,7 @@ class Loader:
 
     def table(self, model) -> Table:
         if model not in self.tables:
-            self.tables[model] = Table(model, self.now)
+            self.tables[model] = Table(model, self.now, self.writer)
         return self.tables[model]
 
     def next_id(self, model) -> int:
@@ -210,12 +262,14 @@ class Loader:
         (so the database never hands it out again)."""
         pool = self.ids.setdefault(model, [])
         if not pool:
+            if self.writer is not None:
+                self.writer.idle()  # the connection is the writer's while a COPY runs
             pk = model._meta.pk
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
                     cursor.execute(
                         "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                        "FROM generate_series(1, 2000)",
+                        "FROM generate_series(1, 10000)",
                         [model._meta.db_table, pk.column],
                     )
                     pool.extend(sorted((r[0] for r in cursor.fetchall()), reverse=True))
@@ -223,7 +277,7 @@ class Loader:
                     top = model.objects.aggregate(top=models.Max(pk.attname))["top"] or 0
                     pending = [r.get(pk.attname) or 0 for r in self.table(model).rows]
                     start = max([top, *pending]) + 1
-                    pool.extend(range(start + 1999, start - 1, -1))
+                    pool.extend(range(start + 9999, start - 1, -1))
         return pool.pop()
 
     def add(self, model, m2m: dict[str, list] | None = None, **values) -> dict:
@@ -269,3 +323,22 @@ class Loader:
             return sum(table.flush() for table in self.tables.values())
         finally:
             _json_texts.clear()
+
+    def close(self) -> None:
+        """Write what is left and wait for every COPY (before the transaction ends, whether it
+        commits or rolls back)."""
+        try:
+            self.flush()
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+
+    def __enter__(self) -> Loader:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.close()
+        elif self.writer is not None:
+            with contextlib.suppress(BaseException):
+                self.writer.close()  # stop it; the transaction is rolled back anyway

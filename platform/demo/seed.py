@@ -328,8 +328,7 @@ def seed_bulk(*, listings: int, bookings: int, batch_size: int = 5000) -> dict:
     run = f"{timezone.now():%Y%m%d%H%M%S}{rng.randint(0, 9999):04d}"
     host_count = max(1, listings // 10)
     guest_count = max(1, bookings // 20)
-    with acting_as(SYSTEM_ACTOR), transaction.atomic():
-        loader = Loader()
+    with acting_as(SYSTEM_ACTOR), transaction.atomic(), Loader() as loader:
         hosts_group = Group.objects.get(name=roles.HOSTS).pk
         for slug, name, icon in cat.AMENITIES:  # the catalogue's, as the demo creates them
             Amenity.objects.get_or_create(slug=slug, defaults={"name": name, "icon": icon})
@@ -355,7 +354,6 @@ def seed_bulk(*, listings: int, bookings: int, batch_size: int = 5000) -> dict:
                 loader.flush()
         loader.flush()
         written = _bulk_stays(loader, rng, terms, guests, bookings, batch_size)
-        loader.flush()
     return {"listings": listings, "bookings": written}
 
 

@@ -197,3 +197,34 @@ def test_scale_seeding_at_small_scale_is_consistent_and_audited():
     assert [g.group.name for g in host_record.groups.all()] == [roles.HOSTS]
     # Nobody can log in as a bulk account.
     assert not any(u.has_usable_password() for u in hosts)
+
+
+def test_bulk_loader_writes_any_text_exactly_with_its_history():
+    from django.db import transaction
+
+    from demo.bulk import Loader
+    from listings.models import Amenity
+
+    name = 'Tab\there, new\nline, \\N, back\\slash, "quotes", café'
+    with transaction.atomic(), Loader() as loader:
+        loader.add(Amenity, slug="odd", name=name, icon="")
+    amenity = Amenity.objects.get(slug="odd")
+    assert amenity.name == name
+    assert amenity.history.get().name == name
+
+
+def test_a_failed_scale_seed_leaves_nothing_and_no_thread(monkeypatch):
+    import threading
+
+    from demo import seed
+
+    def broken(loader, *args):
+        loader.flush()  # some rows already sent to the database
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(seed, "_bulk_stays", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed_bulk(listings=30, bookings=100)
+    assert not Listing.objects.filter(external_id__startswith="bulk-").exists()
+    assert not User.objects.filter(email__startswith="bulk-").exists()
+    assert not [t for t in threading.enumerate() if t.name == "bulk-copy"]
