@@ -12,6 +12,7 @@ from common.money import money
 from payments.models import Payment, Payout, Refund
 from payments.providers.simulated import simulated_totals
 
+from . import rules
 from .models import Account, JournalEntry, Posting
 
 ZERO = Decimal("0.00")
@@ -22,7 +23,7 @@ def ledger_disagreements() -> list[str]:
         *_unbalanced_entries(),
         *_cash_versus_records(),
         *_simulated_provider_versus_records(),
-        *_negative_host_payables(),
+        *_host_payables_versus_records(),
         *_sources_without_one_entry(),
     ]
 
@@ -101,16 +102,68 @@ def _simulated_provider_versus_records() -> list[str]:
     return findings
 
 
-def _negative_host_payables() -> list[str]:
-    accounts = (
+def _host_payable_accounts():
+    return (
         Account.objects.filter(kind=Account.Kind.HOST_PAYABLE)
         .annotate(total=Sum("postings__amount"))
         .select_related("host")
     )
-    return [  # a debit balance: the host would owe the platform
-        f"host payable of {a.host} {a.currency} is negative: {-money(a.total)}"
-        for a in accounts
-        if money(a.total or 0) > 0
+
+
+def _host_payables_by_records() -> dict[tuple, Decimal]:
+    """What each host is owed per currency by our records: the host's share of every succeeded
+    payment after its succeeded refunds (the ledger's own split), less the paid payouts."""
+    owed: dict[tuple, Decimal] = defaultdict(Decimal)
+    payments = (
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED)
+        .select_related("booking__listing")
+        .annotate(refunded=Sum("refunds__amount", filter=Q(refunds__status="succeeded")))
+    )
+    for payment in payments:
+        booking = payment.booking
+        share = rules.host_share_after_refunds(rules.Charge.of(booking), payment.refunded or ZERO)
+        owed[(booking.listing.host_id, payment.currency)] += share
+    paid = (
+        Payout.objects.filter(status=Payout.Status.PAID)
+        .values_list("host_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for host_id, currency, total in paid:
+        owed[(host_id, currency)] -= total
+    return owed
+
+
+def _host_payables_versus_records() -> list[str]:
+    """Each host payable agrees with our records. A negative balance is not a disagreement when
+    the records explain it: a refund after the booking was paid out takes back from the host
+    what was already transferred, and the host's next payouts net it off
+    (`host_payables_owed_back`)."""
+    expected = _host_payables_by_records()
+    findings = []
+    for account in _host_payable_accounts():
+        ledger = money(-(account.total or 0))
+        records = money(expected.pop((account.host_id, account.currency), ZERO))
+        if ledger != records:
+            findings.append(
+                f"host payable of {account.host} {account.currency} is {ledger} in the ledger "
+                f"but {records} by our records"
+            )
+    findings += [
+        f"host payable of host {host_id} {currency}: no account, {money(amount)} by our records"
+        for (host_id, currency), amount in expected.items()
+        if money(amount) != ZERO
+    ]
+    return findings
+
+
+def host_payables_owed_back() -> list[tuple]:
+    """(host, currency, amount) for each host who owes the platform money: refunds taken after
+    their bookings were paid out. Not an error; their next payouts are reduced by it."""
+    return [
+        (account.host, account.currency, money(account.total))
+        for account in _host_payable_accounts()
+        if money(account.total or 0) > 0  # a debit balance
     ]
 
 

@@ -128,13 +128,58 @@ def _payout_create(*, host_id, currency: str, bookings: list[Booking]) -> Payout
             lines.append((booking, amount))
     if not lines:
         return None
-    payout = Payout.objects.create(
-        host_id=host_id, currency=currency, amount=money(sum(a for _b, a in lines))
-    )
+    gross = money(sum(a for _b, a in lines))
+    owed_back = host_owed_back(host_id=host_id, currency=currency)
+    if owed_back >= gross:
+        # Never a negative (or empty) payout: the lines wait, and a later run with more stays
+        # nets the rest off.
+        log.warning("host %s owes %s %s back, more than the %s due now: no payout yet",
+                    host_id, owed_back, currency, gross)  # fmt: skip
+        return None
+    if owed_back:
+        log.info("payout for host %s %s: %s due, %s netted off (refunds after an earlier payout)",
+                 host_id, currency, gross, owed_back)  # fmt: skip
+    payout = Payout.objects.create(host_id=host_id, currency=currency, amount=gross - owed_back)
     bulk_create_audited(
         [PayoutLine(payout=payout, booking=b, amount=a) for b, a in lines], PayoutLine
     )
     return payout
+
+
+def host_owed_back(*, host_id, currency: str) -> Decimal:
+    """What the host owes the platform in `currency`: refunds that took from host payable after
+    the booking's money had been paid out (or set aside in a payout). The host payable balance
+    (ledger) less what is set aside in payouts not paid yet, less the host's share of paid
+    bookings in no payout yet; normally zero, and when negative, the next payouts are reduced
+    by it (never below zero). Call inside the scheduling transaction."""
+    balance = host_payable_balance(host=host_id, currency=currency)
+    set_aside = Payout.objects.filter(
+        host_id=host_id, currency=currency,
+        status__in=(Payout.Status.SCHEDULED, Payout.Status.APPROVED, Payout.Status.FAILED),
+    ).aggregate(total=Sum("amount"))["total"] or ZERO  # fmt: skip
+    unscheduled = (
+        Booking.objects.filter(
+            listing__host_id=host_id,
+            currency=currency,
+            payout_line__isnull=True,
+            payments__status=Payment.Status.SUCCEEDED,
+        )  # fmt: skip
+        .select_related("listing")
+        .distinct()
+    )
+    waiting = sum((_share_after_succeeded_refunds(b) for b in unscheduled), ZERO)
+    return money(max(ZERO, -(balance - set_aside - waiting)))
+
+
+def _share_after_succeeded_refunds(booking: Booking) -> Decimal:
+    """The host's share as the ledger holds it now (pending refunds have not posted yet)."""
+    refunded = (
+        Refund.objects.filter(payment__booking=booking, status=Refund.Status.SUCCEEDED).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    return rules.host_share_after_refunds(rules.Charge.of(booking), refunded)
 
 
 # --- approval ---------------------------------------------------------------------------------

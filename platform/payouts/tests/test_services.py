@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from common.errors import DomainError, NotPermitted
-from ledger.checks import ledger_disagreements
+from ledger.checks import host_payables_owed_back, ledger_disagreements
 from ledger.models import JournalEntry
 from ledger.selectors import host_payable_balance
 from payments.models import Payout, PayoutAccount, PayoutLine, Refund, SimulatedOperation
@@ -277,3 +277,52 @@ def test_the_scheduling_task_and_beat_entry():
     entries = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "payouts.schedule" in entries
     assert "payouts.services.payouts_recover_stuck" in settings.RECOVERY_SWEEPS
+
+
+def test_a_refund_after_the_payout_is_netted_off_the_next_payouts_never_below_zero(
+    staff, django_capture_on_commit_callbacks
+):
+    """A refund of a stay already paid out takes back from the host what was transferred: the
+    host payable goes negative (ledger_check names it as owed back, not as an error), the next
+    payout is reduced by it, and a debt larger than what is due makes no payout at all."""
+    listing = ListingFactory(host=host_with_account())
+    host = listing.host
+    first = paid_stay(listing=listing, days_ago=12)
+    [paid_out] = services.payouts_schedule()
+    run_on_commit(django_capture_on_commit_callbacks, services.payout_approve, actor=staff,
+                  payout=paid_out)  # fmt: skip
+    paid_out.refresh_from_db()
+    assert paid_out.status == Payout.Status.PAID
+
+    payment = first.payments.get()
+    refund = refund_goodwill(actor=staff, payment=payment, amount=payment.amount, reason="Flood")
+    assert refund_execute(refund=refund).status == Refund.Status.SUCCEEDED
+    debt = host_share(first)
+    assert host_payable_balance(host=host, currency="EUR") == -debt
+    assert services.host_owed_back(host_id=host.pk, currency="EUR") == debt
+    assert_ledger_agrees()  # explained by the records: not a disagreement
+    assert host_payables_owed_back() == [(host, "EUR", debt)]
+
+    # A stay worth no more than the debt: no payout (never a zero or negative one).
+    second = paid_stay(listing=listing, days_ago=8)
+    assert host_share(second) <= debt
+    assert services.payouts_schedule() == []
+    assert not PayoutLine.objects.filter(booking=second).exists()
+
+    # Another stay: one payout with both lines, less the debt.
+    third = paid_stay(listing=listing, days_ago=4)
+    [netted] = services.payouts_schedule()
+    lines = dict(netted.lines.values_list("booking_id", "amount"))
+    assert lines == {second.pk: host_share(second), third.pk: host_share(third)}
+    assert netted.amount == host_share(second) + host_share(third) - debt > 0
+    assert services.payouts_schedule() == []  # nothing netted twice
+    run_on_commit(django_capture_on_commit_callbacks, services.payout_approve, actor=staff,
+                  payout=netted)  # fmt: skip
+    netted.refresh_from_db()
+    assert netted.status == Payout.Status.PAID
+    transfer = SimulatedOperation.objects.get(kind="transfer", metadata__payout_id=str(netted.pk))
+    assert transfer.amount_minor == int(netted.amount * 100)
+    assert host_payable_balance(host=host, currency="EUR") == 0
+    assert services.host_owed_back(host_id=host.pk, currency="EUR") == 0
+    assert host_payables_owed_back() == []
+    assert_ledger_agrees()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger.checks import ledger_disagreements
+from ledger.checks import host_payables_owed_back, ledger_disagreements
 from ledger.models import JournalEntry
 
 
@@ -10,10 +10,17 @@ class Command(BaseCommand):
     help = (
         "Check that every journal entry balances, provider cash equals succeeded payments − "
         "succeeded refunds − paid payouts (our records and the simulated provider's), no host "
-        "payable is negative and every succeeded payment, refund and paid payout has one entry."
+        "payable agrees with our records (hosts who owe money back after a refund of a paid-out "
+        "booking are listed, not errors) and every succeeded payment, refund and paid payout has "
+        "one entry."
     )
 
     def handle(self, *args, **options):
+        for host, currency, amount in host_payables_owed_back():
+            self.stdout.write(
+                f"NOTE: {host} owes {amount} {currency} back (a refund after their payout); "
+                "their next payouts are reduced by it."
+            )
         findings = ledger_disagreements()
         for finding in findings:
             self.stderr.write(f"DISAGREES: {finding}")
