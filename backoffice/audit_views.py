@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.widgets import (
+    UnfoldAdminAutocompleteModelChoiceFieldWidget,
     UnfoldAdminDateWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextInputWidget,
@@ -23,6 +24,7 @@ from unfold.widgets import (
 from audit.selectors import audit_changes, audit_subjects, audit_timeline, audited_model_choices
 from common.spreadsheet import csv_cell
 
+from .admin.filters import EstimatedCountPaginator
 from .people import actor_words, identity
 from .roles import Role, request_role
 
@@ -43,7 +45,26 @@ def _model_choices():
     return [("", _("All kinds")), *audited_model_choices()]
 
 
+class ChosenOnlyAutocompleteWidget(UnfoldAdminAutocompleteModelChoiceFieldWidget):
+    """The matches come from the ajax endpoint; the page carries only the chosen person.
+    unfold's widget walked the whole queryset (6,000 people: 1.2 s) to print none of them."""
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = [v for v in value if v not in (None, "")]
+        if not chosen:
+            return []
+        field = self.choices.field
+        return [
+            (None, [self.create_option(name, field.prepare_value(obj),
+                                       field.label_from_instance(obj), True, index, attrs=attrs)],
+             index)
+            for index, obj in enumerate(field.queryset.filter(pk__in=chosen))
+        ]  # fmt: skip
+
+
 class PersonField(UnfoldAdminAutocompleteModelChoiceField):
+    widget = ChosenOnlyAutocompleteWidget
+
     def label_from_instance(self, obj):
         return identity(obj)
 
@@ -144,7 +165,9 @@ def audit_timeline_view(request, *, site):
     underneath."""
     _check_access(request)
     form, rows = _filtered(request)
-    page = Paginator(rows if rows is not None else [], PER_PAGE).get_page(request.GET.get("p"))
+    # Every history table at once: counted exactly only while short (backoffice.admin.filters).
+    paginator = EstimatedCountPaginator(rows if rows is not None else [], PER_PAGE)
+    page = paginator.get_page(request.GET.get("p"))
     records = list(page.object_list)
     changes = audit_changes(records, audit_subjects(records))
     people = get_user_model().objects.in_bulk(

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -29,6 +28,7 @@ from common.dates import today_in
 from common.errors import DomainError
 from listings.models import Listing
 
+from .admin.filters import EstimatedCountPaginator, scoped_listing_values
 from .errors import domain_error_text
 from .roles import Role, request_role
 
@@ -290,7 +290,7 @@ def calendar_timeline_view(request):
     _check_access(request)
     role = request_role(request)
     listings = _scoped_listings(request)
-    cities = listings.order_by("city").values_list("city", flat=True).distinct()
+    cities = scoped_listing_values(request, _listing_admin(), "city")  # cached per scope
     today = timezone.localdate()
     start, days = today, 14
     data = {"start": today.isoformat(), "days": str(days), **request.GET.dict()}
@@ -310,7 +310,7 @@ def calendar_timeline_view(request):
                 | Q(host__last_name__icontains=term)
             )
     end = start + timedelta(days=days)
-    page = Paginator(listings.order_by("title", "pk"), TIMELINE_PER_PAGE).get_page(
+    page = EstimatedCountPaginator(listings.order_by("title", "pk"), TIMELINE_PER_PAGE).get_page(
         request.GET.get("p")
     )
     grid = calendar_grid(page.object_list, start, end)

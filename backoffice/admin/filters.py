@@ -55,16 +55,7 @@ def listing_values_filter(field_path: str, title: str):
 
         def lookups(self, request, model_admin):
             listing_admin = model_admin.admin_site.get_model_admin(Listing)
-            role = request_role(request)
-            scope = request.user.pk if role == Role.HOST else role
-            key = f"backoffice:listing-values:v1:{column}:{scope}:{search_token()}"
-
-            def build():
-                listings = listing_admin.get_queryset(request)
-                values = listings.order_by(column).values_list(column, flat=True).distinct()
-                return [v for v in values if v]
-
-            return [(v, v) for v in cached_read(key, build, cache_seconds("search"))]
+            return [(v, v) for v in scoped_listing_values(request, listing_admin, column)]
 
         def queryset(self, request, queryset):
             if self.value():
@@ -74,6 +65,21 @@ def listing_values_filter(field_path: str, title: str):
     ListingValuesFilter.title = title
     ListingValuesFilter.__name__ = f"ListingValuesFilter_{field_path}"
     return ListingValuesFilter
+
+
+def scoped_listing_values(request, listing_admin, column: str) -> list[str]:
+    """The distinct non-empty values of a listing column among the listings this person may
+    see (`listing_admin`'s scoping), sorted; cached per scope until a listing changes."""
+    role = request_role(request)
+    scope = request.user.pk if role == Role.HOST else role
+    key = f"backoffice:listing-values:v1:{column}:{scope}:{search_token()}"
+
+    def build():
+        listings = listing_admin.get_queryset(request)
+        values = listings.order_by(column).values_list(column, flat=True).distinct()
+        return [v for v in values if v]
+
+    return cached_read(key, build, cache_seconds("search"))
 
 
 def _table_estimate(queryset: QuerySet) -> int:
@@ -120,7 +126,7 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         if queryset.query.is_sliced:
             return super().count
-        if not queryset.query.where:
+        if not queryset.query.where and not queryset.query.combinator:
             estimate = _table_estimate(queryset)
             if estimate > self.cap:
                 return estimate

@@ -8,6 +8,7 @@ from unfold.decorators import display
 from notifications.models import Notification
 
 from ..sites import site
+from .filters import EstimatedCountPaginator
 from .scoping import ScopedAdminMixin
 
 STATUS_LABELS = {"pending": "info", "sending": "warning", "sent": "success", "failed": "danger"}
@@ -22,6 +23,7 @@ class NotificationAdmin(ScopedAdminMixin, ModelAdmin):
     ordering = ("-created_at",)
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # one row per email ever sent
     actions = None
     fields = ("event", "ref", "to_email", "status_badge", "attempts", "created_at", "claimed_at",
               "sent_at", "next_attempt_at", "last_error", "context")  # fmt: skip
