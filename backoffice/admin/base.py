@@ -44,6 +44,7 @@ class BackofficeAdmin(
     paginator = EstimatedCountPaginator  # and the one left is capped (backoffice.admin.filters)
     warn_unsaved_form = True
     compressed_fields = True
+    empty_value_display = "—"  # the dash the back-office's own columns use, not Django's "-"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Services may refuse a save the form could not foresee (a race on the calendar):

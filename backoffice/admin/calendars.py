@@ -83,7 +83,7 @@ class HostBlockAdmin(BackofficeAdmin):
     host_can_add = True
     host_can_delete = True
     staff_only_list_filters = ("listing",)
-    list_display = ("listing", "start", "end", "nights_display", "note", "is_active")
+    list_display = ("listing", "start", "end", "nights_display", "note", "active")
     list_select_related = ("listing",)
     list_filter = (("start", RangeDateFilter), "is_active", ("listing", AutocompleteFilter))
     list_filter_submit = True
@@ -95,6 +95,11 @@ class HostBlockAdmin(BackofficeAdmin):
     @admin.display(description=_("Nights"))
     def nights_display(self, obj):
         return obj.nights
+
+    @admin.display(description=_("Active"), boolean=True, ordering="is_active")
+    def active(self, obj):
+        """Still closing its nights (a removed block stays listed, inactive)."""
+        return obj.is_active
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:

@@ -54,7 +54,7 @@ def short(obj) -> str:
 
 
 def amount_of(value, currency) -> str:
-    return f"{value:,.2f} {currency}"
+    return f"{value:,.2f}\u00a0{currency}"  # no break: "1,300.38" over "EUR" in narrow columns
 
 
 def booking_link(booking_id) -> str:
