@@ -1,5 +1,6 @@
 """The sidebar, built per request: entries by role, badges on the waiting queues."""
 
+from functools import wraps
 from urllib.parse import parse_qsl
 
 from django.urls import reverse
@@ -16,20 +17,37 @@ STAFF, HOST, MODERATOR, AUDITOR = Role.STAFF, Role.HOST, Role.MODERATOR, Role.AU
 EVERYONE = (STAFF, HOST, MODERATOR, AUDITOR)
 
 
+def once_per_request(badge):
+    """The sidebar decides whether to show a badge and unfold then renders it: one COUNT, not
+    two, per badge and page."""
+
+    @wraps(badge)
+    def counted(request):
+        counts = request.__dict__.setdefault("_sidebar_badges", {})
+        if badge.__name__ not in counts:
+            counts[badge.__name__] = badge(request)
+        return counts[badge.__name__]
+
+    return counted
+
+
 def _waiting(request, queryset):
     if request_role(request) == Role.HOST:
         queryset = queryset.filter(listing__host=request.user)
     return queryset.count()
 
 
+@once_per_request
 def pending_reviews_badge(request):
     return _waiting(request, Review.objects.filter(status=Review.Status.PENDING))
 
 
+@once_per_request
 def booking_requests_badge(request):
     return _waiting(request, Booking.objects.filter(status=BookingStatus.REQUESTED))
 
 
+@once_per_request
 def unread_messages_badge(request):
     """Messages guests sent this host that they have not read (staff and auditors only read)."""
     if request_role(request) != Role.HOST:

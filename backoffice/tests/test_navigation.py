@@ -56,3 +56,16 @@ def test_hosts_have_no_moderation_queue(as_host, own_listing):
     titles = [str(i["title"]) for g in page.context["sidebar_navigation"] for i in g["items"]]
     assert "Moderation queue" not in titles
     assert "Reviews" in titles
+
+
+@pytest.mark.django_db
+def test_each_badge_is_counted_once_per_page(as_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        as_staff.get(reverse("admin:reviews_review_changelist"))
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    requested = [sql for sql in counts if "'requested'" in sql]
+    pending = [sql for sql in counts if "'pending'" in sql and "reviews_review" in sql]
+    assert len(requested) == 1 and len(pending) == 1
