@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import operator
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
@@ -52,9 +53,9 @@ def copy_insert(model, objs: Sequence, *, using: str | None = None) -> Sequence:
             for obj, pk in zip(missing, allocate_ids(model, len(missing), using=alias),
                                strict=True):  # fmt: skip
                 obj.pk = pk
-        names = [f.attname for f in fields]
-        _copy(connection, model._meta.db_table, fields,
-              ([getattr(obj, name) for name in names] for obj in objs))  # fmt: skip
+        _copy(
+            connection, model._meta.db_table, fields, values_of(objs, [f.attname for f in fields])
+        )
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
@@ -123,9 +124,9 @@ def copy_update(model, objs: Sequence, fields: Iterable[str], *, using: str | No
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
             f"SELECT {selected} FROM {table} WITH NO DATA"
         )
-        attnames = [f.attname for f in [pk, *columns]]
-        _copy(connection, temp, [pk, *columns],
-              ([getattr(obj, name) for name in attnames] for obj in objs))  # fmt: skip
+        _copy(
+            connection, temp, [pk, *columns], values_of(objs, [f.attname for f in [pk, *columns]])
+        )
         assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in columns)
         cursor.execute(
             f"UPDATE {table} AS t SET {assignments} FROM {temp} AS s "
@@ -134,6 +135,17 @@ def copy_update(model, objs: Sequence, fields: Iterable[str], *, using: str | No
         updated = cursor.rowcount
         cursor.execute(f"DROP TABLE {temp}")
     return updated
+
+
+def values_of(objs: Iterable, attnames: Sequence[str]) -> Iterable[tuple]:
+    """Each instance's values of `attnames`, read from its __dict__ in one C call (getattr
+    through the field descriptors costs more than the COPY itself); deferred fields load."""
+    pick = operator.itemgetter(*attnames) if len(attnames) > 1 else None
+    for obj in objs:
+        try:
+            yield pick(obj.__dict__) if pick else (obj.__dict__[attnames[0]],)
+        except KeyError:  # a deferred field: through its descriptor
+            yield tuple(getattr(obj, name) for name in attnames)
 
 
 def _now():
@@ -168,8 +180,10 @@ def _copy(connection, table: str, fields: Sequence, rows: Iterable[Sequence]) ->
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _escape(text: str) -> str:
+def _escape(text) -> str:
     """A value in COPY's text format: backslash, tab and line breaks escaped."""
+    if type(text) is not str:
+        text = str(text)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         return text.translate(_ESCAPES)
     return text
@@ -178,7 +192,7 @@ def _escape(text: str) -> str:
 def _text_converter(field, connection) -> Callable[[object], str]:
     internal = field.get_internal_type()
     if internal in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
-        return lambda value: _escape(str(value))
+        return _escape
     if internal == "BooleanField":
         return lambda value: "t" if value else "f"
     if internal in ("DateTimeField", "DateField", "TimeField"):
@@ -186,8 +200,10 @@ def _text_converter(field, connection) -> Callable[[object], str]:
     if internal == "JSONField":
         encoder = field.encoder
         return lambda value: _escape(json.dumps(value, cls=encoder))
+    if internal == "UUIDField":
+        return _uuid_converter()
     if internal in (
-        "UUIDField", "DecimalField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+        "DecimalField", "IntegerField", "BigIntegerField", "SmallIntegerField",
         "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
         "AutoField", "BigAutoField", "SmallAutoField", "FloatField",
     ):  # fmt: skip
@@ -200,6 +216,23 @@ def _text_converter(field, connection) -> Callable[[object], str]:
         return "\\N" if prepared is None else _escape(str(prepared))
 
     return generic
+
+
+def _uuid_converter() -> Callable[[object], str]:
+    """str() of UUIDs, once per object: a bulk write repeats the same ids (a listing's in its
+    row, its history row and each of its amenity links). Keyed by identity (UUID's own hash is
+    Python code), holding the object so its identity cannot be reused meanwhile."""
+    seen: dict = {}
+
+    def to_text(value) -> str:
+        try:
+            return seen[id(value)][1]
+        except KeyError:
+            text = str(value)
+            seen[id(value)] = (value, text)
+            return text
+
+    return to_text
 
 
 def _temporal_converter() -> Callable[[object], str]:

@@ -7,7 +7,14 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .actor import current_actor, history_user
-from .bulk import allocate_ids, copy_insert, copy_insert_values, copy_supported, copy_update
+from .bulk import (
+    allocate_ids,
+    copy_insert,
+    copy_insert_values,
+    copy_supported,
+    copy_update,
+    values_of,
+)
 from .models import AuditedHistory
 
 
@@ -119,8 +126,8 @@ def _bulk_history(model, objs, history_type: str, m2m, *, default_user=None,
                *extra, "history_id", *tracked]  # fmt: skip
     copy_insert_values(
         historical, columns,
-        ([*fixed, history_id, *[getattr(obj, name) for name in tracked]]
-         for history_id, obj in zip(ids, objs, strict=True)),
+        ((*fixed, history_id, *values)
+         for history_id, values in zip(ids, values_of(objs, tracked), strict=True)),
     )  # fmt: skip
     if m2m:
         _bulk_history_m2m(model, zip(ids, (obj.pk for obj in objs), strict=True), m2m)
