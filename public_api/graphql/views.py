@@ -46,6 +46,7 @@ from public_api.auth import BearerTokenInvalid, authenticate_bearer
 from public_api.common.inputs import has_lone_surrogate
 from public_api.common.throttling import REQUEST_THROTTLES, throttle_wait
 
+from .http import parameter_problem, unsupported_body, with_media_type
 from .limits import limits_rule
 from .uploads import MULTIPART, parse_multipart_operations
 
@@ -58,6 +59,9 @@ class StayBookGraphQLView(GraphQLView):
         return settings.GRAPHIQL and super().can_display_graphiql(request, data)
 
     def dispatch(self, request, *args, **kwargs):
+        return with_media_type(request, self._dispatch(request, *args, **kwargs))
+
+    def _dispatch(self, request, *args, **kwargs):
         try:
             user = authenticate_bearer(request)  # also records the user as the audit actor
         except BearerTokenInvalid as exc:
@@ -69,6 +73,9 @@ class StayBookGraphQLView(GraphQLView):
         wait = throttle_wait(request, REQUEST_THROTTLES)
         if wait is not None:
             return _throttled(wait)
+        refusal = unsupported_body(request)  # GraphQL over HTTP, see http.py
+        if refusal is not None:
+            return refusal
         return super().dispatch(request, *args, **kwargs)
 
     def parse_body(self, request):
@@ -90,6 +97,9 @@ class StayBookGraphQLView(GraphQLView):
             )
         if variables is not None and not isinstance(variables, dict):
             return _refusal("`variables` must be a JSON object.")
+        problem = parameter_problem(data, operation_name)
+        if problem:
+            return _refusal(problem)
         if has_lone_surrogate(query) or has_lone_surrogate(variables):
             return _refusal("Text must be valid Unicode (no lone surrogate halves).")
         if not query:
