@@ -17,7 +17,9 @@ class PaymentErrorCode(ErrorCode):
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
     REASON_REQUIRED = "reason_required"
     REFUND_AMOUNT_INVALID = "refund_amount_invalid"
+    REFUND_ALREADY_RETRIED = "refund_already_retried"
     REFUND_EXCEEDS_REFUNDABLE = "refund_exceeds_refundable"
+    REFUND_NOT_FAILED = "refund_not_failed"
     WEBHOOK_REFUSED = "webhook_refused"
 
     # A provider's refusal of a charge (Payment.failure_code): the simulated provider's codes

@@ -109,6 +109,11 @@ class Refund(BaseModel):
     failure_message = models.CharField(max_length=500, blank=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    retry_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retried_by",
+        help_text="The failed refund this one tries again (a failed refund is retried once; "
+        "a retry that fails can be retried in turn).",
+    )  # fmt: skip
 
     history = audited()
 

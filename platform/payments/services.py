@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel, booking_mark_paid
-from common.actor import attributed_to
+from common.actor import acting_as, attributed_to
 from common.background import enqueue_on_commit
 from common.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from common.money import money
@@ -28,6 +28,7 @@ from common.text import max_length, text_within
 from ledger.services import entry_post_payment, entry_post_refund
 
 from . import signals
+from .errors import PaymentErrorCode
 from .models import Payment, Refund
 from .providers import (
     ChargeRequest,
@@ -200,7 +201,13 @@ def payment_refundable(payment: Payment) -> Decimal:
 
 
 def refund_create(
-    *, payment: Payment, amount: Decimal, kind: str, reason: str = "", actor=None
+    *,
+    payment: Payment,
+    amount: Decimal,
+    kind: str,
+    reason: str = "",
+    actor=None,
+    retry_of: Refund | None = None,
 ) -> Refund:
     """Write a pending refund in the caller's transaction; a task sends it after commit."""
     reason = text_within(reason, limit=REASON_MAX_LENGTH, field="reason")
@@ -221,6 +228,7 @@ def refund_create(
             kind=kind,
             reason=reason,
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            retry_of=retry_of,
         )
     refund_dispatch(refund=refund)
     return refund
@@ -301,6 +309,68 @@ def refund_goodwill(*, actor, payment: Payment, amount: Decimal, reason: str) ->
     return refund_create(
         payment=payment, amount=amount, kind=Refund.Kind.GOODWILL, reason=reason, actor=actor
     )
+
+
+@attributed_to("actor")
+def refund_retry(*, actor, refund: Refund) -> Refund:
+    """Staff send a failed refund again (after fixing its cause, or when the provider's refusal
+    was temporary): a new pending refund of the same amount, linked to the failed one, sent by a
+    task after commit with a new idempotency key (the provider would answer the old key with
+    the old failure). A failed refund is retried once; a retry that fails can be retried."""
+    if not (actor and actor.is_active and actor.is_staff and actor.has_perm("payments.add_refund")):
+        raise NotPermitted("Only staff may retry refunds.")
+    return _refund_retry(refund=refund, actor=actor)
+
+
+def _refund_retry(*, refund: Refund, actor=None) -> Refund:
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != Refund.Status.FAILED:
+            raise DomainError(
+                PaymentErrorCode.REFUND_NOT_FAILED,
+                f"Only a failed refund can be retried; this one is {refund.status}.",
+            )
+        if Refund.objects.filter(retry_of=refund).exists():
+            raise DomainError(
+                PaymentErrorCode.REFUND_ALREADY_RETRIED, "This refund was already retried."
+            )
+        return refund_create(
+            payment=refund.payment, amount=refund.amount, kind=refund.kind,
+            reason=refund.reason, actor=actor, retry_of=refund,
+        )  # fmt: skip
+
+
+def _retries_before(refund: Refund) -> int:
+    count, current = 0, refund
+    while current.retry_of_id is not None:
+        count += 1
+        current = Refund.objects.only("retry_of").get(pk=current.retry_of_id)
+    return count
+
+
+def refunds_retry_failed(*, now=None) -> int:
+    """Recovery sweep: a refund the provider refused for a reason that may pass
+    (REFUND_RETRYABLE_FAILURES, e.g. Stripe's insufficient_funds: the platform balance was too
+    low) is retried by itself REFUND_RETRY_AFTER after it failed, at most REFUND_MAX_AUTO_RETRIES
+    times along its chain; any other failure waits for staff (`refund_retry`), who were alerted.
+    Returns how many retries were created."""
+    cutoff = (now or timezone.now()) - settings.REFUND_RETRY_AFTER
+    failed = Refund.objects.filter(
+        status=Refund.Status.FAILED, failed_at__lte=cutoff, retried_by__isnull=True,
+        failure_code__in=settings.REFUND_RETRYABLE_FAILURES,
+    )  # fmt: skip
+    retried = 0
+    for refund in failed:
+        if _retries_before(refund) >= settings.REFUND_MAX_AUTO_RETRIES:
+            continue
+        try:
+            with acting_as("payments.refunds_retry_failed"):
+                _refund_retry(refund=refund)
+        except DomainError as error:  # retried meanwhile, or nothing left to refund
+            log.info("refund %s not retried: %s", refund.pk, error)
+            continue
+        retried += 1
+    return retried
 
 
 # --- recovery ---------------------------------------------------------------------------------

@@ -275,6 +275,8 @@ RECOVERY_SWEEPS = [
     "listings.photos.listing_photo_renditions_recover",
     # payments still processing / refunds still pending after PAYMENT_STUCK_AFTER
     "payments.services.payments_recover_stuck",
+    # refunds refused for a reason that may pass (REFUND_RETRYABLE_FAILURES), a few times
+    "payments.services.refunds_retry_failed",
     "payouts.services.payouts_recover_stuck",
 ]
 
@@ -433,6 +435,14 @@ SIMULATED_WEBHOOK_SECRET = env("SIMULATED_WEBHOOK_SECRET", default="whsec_simula
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # A payment still processing after this long is re-checked by the recovery sweep.
 PAYMENT_STUCK_AFTER = timedelta(minutes=env.int("PAYMENT_STUCK_AFTER_MINUTES", default=10))
+# A refund the provider refused for one of these reasons is retried by the recovery sweep this
+# long after it failed, at most REFUND_MAX_AUTO_RETRIES times (Stripe's insufficient_funds: the
+# platform balance was too low then); any other refusal waits for staff, who are alerted.
+REFUND_RETRYABLE_FAILURES = env.list(
+    "REFUND_RETRYABLE_FAILURES", default=["insufficient_funds", "processing_error", "unknown"]
+)
+REFUND_RETRY_AFTER = timedelta(minutes=env.int("REFUND_RETRY_AFTER_MINUTES", default=60))
+REFUND_MAX_AUTO_RETRIES = env.int("REFUND_MAX_AUTO_RETRIES", default=3)
 
 from .logs import *  # noqa: E402, F403  structured logs (LOG_LEVEL, LOG_FORMAT)
 
