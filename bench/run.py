@@ -893,11 +893,21 @@ def main(argv=None) -> int:
     parser.add_argument("--scale-db", help="database to seed or reuse")
     parser.add_argument("--output", help="results name under bench/results (default: plan's)")
     parser.add_argument("--only", help="comma-separated rows to measure (development)")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="create or check the databases, measure nothing"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     for name in ("listings", "bookings", "pairs", "scale_db", "output"):
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
+    if args.seed_only:
+        for name, listings, bookings in (
+            (plan.scale_db, plan.listings, plan.bookings),
+            (plan.demo_db, 0, 0),
+        ):
+            log(f"{name}: {json.dumps(ensure_db(name, listings, bookings))}")
+        return 0
     only = set(args.only.split(",")) if args.only else None
     if only and not args.output:
         plan.output = "partial"  # never overwrite a whole run's results with a few rows

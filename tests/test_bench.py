@@ -236,3 +236,14 @@ def test_plans_stay_within_their_budgets():
     assert run.QUICK.listings < run.FULL.listings and run.QUICK.pairs < run.FULL.pairs
     assert run.FULL.throughput_seconds <= 60 and run.FULL.scale_db == "staybook_bench_scale"
     assert {run.FULL.scale_port, run.FULL.demo_port} <= set(range(8110, 8120))
+
+
+def test_the_readme_block_carries_the_table_the_chart_and_the_run():
+    from bench import readme
+
+    text = readme.block(built())
+    assert text.startswith(readme.START) and text.endswith(readme.END)
+    assert "commit `0123456789`" in text and "10,000 listings / 100,000 bookings" in text
+    assert "| REST search, city + dates + guests" in text and "MISSED" in text
+    assert "(bench/results/latest.png)" in text
+    assert readme.START in (readme.ROOT / "README.md").read_text()
