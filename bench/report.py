@@ -363,7 +363,7 @@ def chart(results: dict, path: Path) -> None:
     axes.set_xscale("log")
     axes.axvline(1.0, color="black", linewidth=1)
     low = min([*shares, 0.1]) / 1.5
-    high = max([*shares, 2.0]) * 4
+    high = max([*shares, 2.0]) * 10  # room for the labels right of the bars
     axes.set_xlim(low, high)
     for bar, note in zip(bars, notes, strict=True):
         axes.text(
