@@ -9,6 +9,7 @@ from common.errors import ErrorCode
 class ListingErrorCode(ErrorCode):
     """Why listings can refuse (`DomainError.code`)."""
 
+    CURRENCY_REQUIRED = "currency_required"
     DUPLICATE_EXTERNAL_ID = "duplicate_external_id"
     GUESTS_INVALID = "guests_invalid"
     IMPORT_FILE_COLUMNS = "import_file_columns"

@@ -30,6 +30,7 @@ from calendars.models import CalendarDay, Occupancy
 from common.cache import cached_read, digest
 from common.dates import today_in, validate_range
 from common.errors import ValidationFailed
+from common.money import SUPPORTED_CURRENCIES
 
 from .cache import cache_seconds, listing_token, search_token
 from .models import Amenity, Listing, ListingPhoto
@@ -61,6 +62,7 @@ class ListingSearch:
     near: str | None = None  # "lat,lng": results within radius_km, nearest first
     radius_km: float | None = None
     q: str | None = None  # words to find in the title, description or city
+    currency: str | None = None  # listings priced in it; required by min_price / max_price
 
 
 def listing_prefetches() -> list[Prefetch]:
@@ -219,8 +221,10 @@ def text_search_vector() -> SearchVector:
 
 
 def _check_query(q: str) -> str:
+    if len(q) > MAX_QUERY_LENGTH:  # the code every interface uses for text over its limit
+        raise ValidationFailed("too_long", f"`q` is at most {MAX_QUERY_LENGTH} characters.", "q")
     q = q.strip()
-    if not q or len(q) > MAX_QUERY_LENGTH or "\x00" in q:
+    if not q or "\x00" in q:
         raise ValidationFailed(
             "invalid_filter", f"`q` must be 1 to {MAX_QUERY_LENGTH} characters of text.", "q"
         )
@@ -255,6 +259,25 @@ def _check_stay_filters(params: ListingSearch) -> None:
         value = getattr(params, field)
         if value is not None and value < 0:
             raise ValidationFailed("invalid_filter", "A price filter cannot be negative.", field)
+    _check_currency(params)
+
+
+def _check_currency(params: ListingSearch) -> None:
+    """Prices are compared in one currency: 100 EUR is not 100 ZAR. A price filter needs the
+    currency it is in (listings in other currencies are not converted: the product stores no
+    exchange rates); `currency` alone keeps the listings priced in it."""
+    if params.currency is not None and params.currency.upper() not in SUPPORTED_CURRENCIES:
+        raise ValidationFailed(
+            "invalid_currency",
+            f"`currency` must be one of {', '.join(SUPPORTED_CURRENCIES)}.",
+            "currency",
+        )
+    if params.currency is None and (params.min_price is not None or params.max_price is not None):
+        raise ValidationFailed(
+            "currency_required",
+            "Prices are per currency: give `currency` (e.g. EUR) with min_price or max_price.",
+            "currency",
+        )
 
 
 def listing_search(params: ListingSearch) -> QuerySet:
@@ -272,6 +295,8 @@ def listing_search(params: ListingSearch) -> QuerySet:
         qs = qs.filter(country__iexact=params.country.strip())
     if params.guests:
         qs = qs.filter(max_guests__gte=params.guests)
+    if params.currency is not None:
+        qs = qs.filter(currency=params.currency.upper())
     if params.min_price is not None:
         qs = qs.filter(nightly_price__gte=params.min_price)
     if params.max_price is not None:

@@ -83,6 +83,7 @@ SEARCHES = {
         amenities=("a1", "a2"),
         min_price=Decimal(60),
         max_price=Decimal(200),
+        currency="EUR",
         **stay(),
     ),  # fmt: skip
     "bbox": ListingSearch(bbox="-10,35,10,45", **stay()),

@@ -58,6 +58,7 @@ def search_params(info, args) -> ListingSearch:
         near=args.get("near"),
         radius_km=args.get("radius_km"),
         q=args.get("q"),
+        currency=args.get("currency"),
     )
 
 
@@ -106,6 +107,10 @@ class ListingQueries(graphene.ObjectType):
         q=graphene.String(
             description="Words to find in the title, description or city, best match first "
             "(replaces orderBy)."
+        ),
+        currency=graphene.String(
+            description="ISO 4217 code (any case): only listings priced in it. Required with "
+            "minPrice or maxPrice, which are in this currency (currency_required otherwise)."
         ),
         first=graphene.Int(),
         after=graphene.String(),

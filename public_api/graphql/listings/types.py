@@ -117,6 +117,10 @@ class Listing(graphene.ObjectType):
     saved = graphene.Boolean(
         required=True, description="In one of your wishlists (always false when signed out)."
     )
+    distance_km = graphene.Float(
+        description="In a search around a point (near): the great-circle distance from it in "
+        "kilometres (to the metre); null otherwise."
+    )
     reviews = graphene.Field(
         ReviewConnection,
         required=True,
@@ -124,6 +128,10 @@ class Listing(graphene.ObjectType):
         after=graphene.String(),
         description="Published reviews, newest first.",
     )
+
+    def resolve_distance_km(listing, info):
+        distance = getattr(listing, "distance_km", None)  # annotated by a search near a point
+        return None if distance is None else round(float(distance), 3)
 
     def resolve_rating(listing, info):
         return listing.rating_average

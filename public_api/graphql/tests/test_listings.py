@@ -21,10 +21,12 @@ pytestmark = pytest.mark.django_db
 
 SEARCH = """
 query Search($city: String, $country: String, $checkIn: Date, $checkOut: Date, $guests: Int,
-             $minPrice: Money, $maxPrice: Money, $amenities: [String!], $orderBy: ListingOrderBy,
+             $minPrice: Money, $maxPrice: Money, $currency: String, $amenities: [String!],
+             $orderBy: ListingOrderBy,
              $first: Int, $after: String, $mine: Boolean) {
   listings(city: $city, country: $country, checkIn: $checkIn, checkOut: $checkOut,
-           guests: $guests, minPrice: $minPrice, maxPrice: $maxPrice, amenities: $amenities,
+           guests: $guests, minPrice: $minPrice, maxPrice: $maxPrice, currency: $currency,
+           amenities: $amenities,
            orderBy: $orderBy, first: $first, after: $after, mine: $mine) {
     edges { cursor node { id title nightlyPrice currency } }
     pageInfo { hasNextPage endCursor }
@@ -83,7 +85,7 @@ def test_search_filters_by_place_capacity_price_and_amenities(gql, host):
 
     data = gql.data(
         SEARCH,
-        {"city": "porto", "country": "pt", "guests": 3, "maxPrice": "500",
+        {"city": "porto", "country": "pt", "guests": 3, "maxPrice": "500", "currency": "EUR",
          "amenities": ["wifi", "pool"]},
     )  # fmt: skip
 

@@ -30,6 +30,13 @@ def test_bbox_and_near(gql):
 
     assert sorted(titles(gql.data(SEARCH, {"bbox": "170,-30,-170,0"}))) == ["fiji", "samoa"]
     assert titles(gql.data(SEARCH, {"near": "-15,179", "radiusKm": 1500})) == ["fiji", "samoa"]
+    distances = """query { listings(near: "-15,179", radiusKm: 1500) {
+      edges { node { title distanceKm } } } }"""
+    edges = gql.data(distances)["listings"]["edges"]
+    fiji, samoa = (edge["node"]["distanceKm"] for edge in edges)
+    assert 250 < fiji < 350 and 850 < samoa < 1000
+    boxed = gql.data('{ listings(bbox: "170,-30,-170,0") { edges { node { distanceKm } } } }')
+    assert {edge["node"]["distanceKm"] for edge in boxed["listings"]["edges"]} == {None}
 
 
 @pytest.mark.parametrize(
@@ -60,7 +67,7 @@ def test_q_text_search(gql):
 
     assert titles(gql.data(TEXT, {"q": "sea view"})) == ["Flat with a sea view"]
     assert titles(gql.data(TEXT, {"q": "lyon"})) == ["Barn"]
-    for bad in ("", " ", "x" * 201):
+    for bad, code in (("", "invalid_filter"), (" ", "invalid_filter"), ("x" * 201, "too_long")):
         body = gql(TEXT, {"q": bad})
         assert body["data"]["listings"] is None
-        assert body["errors"][0]["extensions"]["code"] == "invalid_filter"
+        assert body["errors"][0]["extensions"]["code"] == code

@@ -113,6 +113,28 @@ class ListingItem(serializers.ModelSerializer):
         return bool(saved)
 
 
+class ListingSearchItem(ListingItem):
+    """A search result: a listing's card, and its distance for a search around a point."""
+
+    distance_km = serializers.SerializerMethodField(
+        help_text="With `near`: the great-circle distance from that point in kilometres "
+        "(to the metre); null otherwise."
+    )
+
+    class Meta(ListingItem.Meta):
+        fields = [*LIST_FIELDS, "distance_km"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, listing) -> float | None:
+        return distance_km_of(listing)
+
+
+def distance_km_of(listing) -> float | None:
+    distance = getattr(listing, "distance_km", None)  # annotated by a search around a point
+    return None if distance is None else round(float(distance), 3)
+
+
 class ListingDetail(ListingItem):
     photos = Photo(many=True, read_only=True)
 
@@ -183,8 +205,8 @@ class ListingSearchQuery(serializers.Serializer):
         help_text="lat,lng in degrees: only listings within radius_km, nearest first "
         "(replaces `ordering`).",
     )
+    # Its length is the core's rule (too_long, as through GraphQL): at most 200 characters.
     q = serializers.CharField(
-        max_length=200,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
@@ -194,6 +216,12 @@ class ListingSearchQuery(serializers.Serializer):
     )
     radius_km = serializers.FloatField(
         required=False, help_text="With near: the search radius in kilometres, up to 20000."
+    )
+    currency = serializers.CharField(
+        max_length=3,
+        required=False,
+        help_text="ISO 4217 code (any case): only listings priced in it. Required with "
+        "min_price or max_price, which are in this currency (400 currency_required otherwise).",
     )
 
 

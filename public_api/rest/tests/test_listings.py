@@ -37,8 +37,9 @@ def test_search_returns_published_listings_paginated(anon, listing):
     assert set(item) == {
         "id", "title", "city", "country", "property_type", "nightly_price", "currency",
         "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
-        "instant_book", "host", "photo", "saved", "status",
+        "instant_book", "host", "photo", "saved", "status", "distance_km",
     }  # fmt: skip
+    assert item["distance_km"] is None  # only a search around a point (near) has distances
     assert item["nightly_price"] == "100.00"
     assert item["host"] == {"id": str(listing.host.pk), "first_name": "Hugo"}
 
@@ -48,8 +49,25 @@ def test_search_filters_by_place_capacity_and_price(anon):
     ListingFactory(city="Paris", country="FR", max_guests=2, nightly_price=300)
     ListingFactory(city="Porto", country="PT", max_guests=6, nightly_price=80)
     assert ids(anon.get(LIST, {"city": "paris", "guests": 4})) == {str(paris.pk)}
-    assert ids(anon.get(LIST, {"country": "fr", "max_price": "100"})) == {str(paris.pk)}
-    assert len(anon.get(LIST, {"min_price": "50", "max_price": "90"}).data["results"]) == 2
+    assert ids(anon.get(LIST, {"country": "fr", "max_price": "100", "currency": "EUR"})) == {
+        str(paris.pk)
+    }
+    prices = {"min_price": "50", "max_price": "90", "currency": "eur"}
+    assert len(anon.get(LIST, prices).data["results"]) == 2
+
+
+def test_price_filters_are_in_one_currency(anon):
+    euros = ListingFactory(nightly_price=80, currency="EUR")
+    rands = ListingFactory(nightly_price=80, currency="ZAR")
+    ListingFactory(nightly_price=1400, currency="ZAR")
+    assert ids(anon.get(LIST, {"max_price": "100", "currency": "EUR"})) == {str(euros.pk)}
+    assert ids(anon.get(LIST, {"max_price": "100", "currency": "zar"})) == {str(rands.pk)}
+    assert len(ids(anon.get(LIST, {"currency": "ZAR"}))) == 2
+    refused = anon.get(LIST, {"min_price": "100"})
+    assert refused.status_code == 400
+    assert refused.data["code"] == "currency_required" and "currency" in refused.data
+    unknown = anon.get(LIST, {"currency": "XYZ"})
+    assert unknown.status_code == 400 and unknown.data["code"] == "invalid_currency"
 
 
 def test_search_requires_every_amenity(anon):

@@ -31,6 +31,12 @@ def test_bbox_and_near(anon):
     near = anon.get(LIST, {"near": "-15,179", "radius_km": "1500", "ordering": "price"})
     assert near.status_code == 200
     assert titles(near) == ["fiji", "samoa"]
+    # Each result says how far it is (fiji ~300 km, samoa ~900 km), to the metre.
+    fiji, samoa = (item["distance_km"] for item in near.data["results"])
+    assert 250 < fiji < 350 and 850 < samoa < 1000 and round(fiji, 3) == fiji
+    again = anon.get(LIST, {"near": "-15,179", "radius_km": "1500"})  # from the search cache
+    assert [item["distance_km"] for item in again.data["results"]] == [fiji, samoa]
+    assert {item["distance_km"] for item in crossing.data["results"]} == {None}
 
 
 @pytest.mark.parametrize(
@@ -69,7 +75,7 @@ def test_q_text_search(anon):
     assert titles(response) == ["Flat with a sea view"]
     assert titles(anon.get(LIST, {"q": "lyon"})) == ["Barn"]
 
-    for bad in ("", " ", "x" * 201):
+    for bad, code in (("", "invalid_filter"), (" ", "invalid_filter"), ("x" * 201, "too_long")):
         refused = anon.get(LIST, {"q": bad})
         assert refused.status_code == 400, (bad, refused.content)
-        assert "q" in refused.data
+        assert "q" in refused.data and refused.data["code"] == code  # GraphQL's codes
