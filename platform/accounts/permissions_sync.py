@@ -4,8 +4,11 @@ from django.contrib.auth.models import Group, Permission
 
 from . import roles
 
+# Auditors read every app here: the sidebar offers them the email log (notifications), which
+# refused them with a 403 while it was missing from this list.
 DOMAIN_APPS = (
     "accounts", "listings", "calendars", "bookings", "reviews", "payments", "ledger", "audit",
+    "payouts", "messaging", "wishlists", "notifications",
 )  # fmt: skip
 
 # (app_label, codename) pairs each role needs, besides what the back-office scoping allows.
