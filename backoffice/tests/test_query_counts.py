@@ -63,6 +63,9 @@ def bulk_bookings_and_reviews(listing, guest, n):
         ("as_host", "admin:bookings_booking_changelist"),
         ("as_moderator", "admin:reviews_review_changelist"),
         ("as_auditor", "admin:reviews_review_changelist"),
+        ("as_staff", "admin:payments_payout_changelist"),
+        ("as_staff", "admin:calendars_calendarday_changelist"),
+        ("as_staff", "admin:calendar_timeline"),
     ],
 )
 def test_changelists_keep_a_constant_query_count(
