@@ -81,7 +81,9 @@ def bulk_create_audited(objs, model, *, copy: bool = False, m2m=None, **kwargs):
     `copy=True` writes the rows and their history with PostgreSQL's COPY (common.bulk; the
     ORM elsewhere), for thousands of rows. `m2m` records each history row's many-to-many
     state, which simple-history's bulk writes leave empty: {field name: {object pk: [through
-    row as {attname: value}, ...]}}, the through rows already written."""
+    row as {attname: value}, ...]}}, the through rows already written; or a callable returning
+    it, called once the rows are written (so it may write through rows that reference them:
+    a deferred foreign key may have been made immediate)."""
     kwargs = _bulk_audit_kwargs(kwargs)
     if not (copy and copy_supported(model)):
         objs = bulk_create_with_history(objs, model, **kwargs)
@@ -144,9 +146,10 @@ def _latest_history(model, objs) -> list[tuple]:
     return [(history_id, pk) for pk, history_id in latest.items()]
 
 
-def _bulk_history_m2m(model, records, m2m: dict) -> None:
+def _bulk_history_m2m(model, records, m2m) -> None:
     """For each (history id, object pk) in `records`, the object's through rows of each m2m
     field, as simple-history records them for a single save."""
+    m2m = m2m() if callable(m2m) else m2m
     historical = model.history.model
     records = list(records)
     for field_name, rows_by_pk in m2m.items():

@@ -39,16 +39,23 @@ def write_listings(rows: ListingRows, *, created: list[Listing], updated: list[L
     with transaction.atomic(), acting_as(user, ip=ip):
         now = timezone.now()
         _make_hosts(user, {listing.host_id for listing in created})
-        links = _write_amenities(rows, created + updated)
+        written: list = []
+
+        def links() -> dict:
+            """The amenity links, written once, after the listings they reference."""
+            if not written:
+                written.append(_write_amenities(rows, created + updated))
+            return {"amenities": written[0]}
+
         if created:
-            bulk_create_audited(created, Listing, copy=True, default_date=now,
-                                m2m={"amenities": links})  # fmt: skip
+            bulk_create_audited(created, Listing, copy=True, default_date=now, m2m=links)
         if updated:
             # Only the columns some row changes, and updated_at (stamped by the helper).
             changed = {name for obj in updated for name in rows.changed_fields.get(obj.pk, ())}
             fields = [name for name in EDITABLE_FIELDS if name in changed]
             bulk_update_audited(updated, Listing, fields, copy=True, default_date=now,
-                                m2m={"amenities": links})  # fmt: skip
+                                m2m=links)  # fmt: skip
+        links()  # written even when history is switched off
         # The read cache: search results, and what was read of the updated listings (a new
         # listing's id was never read, so nothing cached depends on its token).
         listings_changed(listing.pk for listing in updated)

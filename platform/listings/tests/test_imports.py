@@ -576,3 +576,23 @@ def test_an_import_job_and_the_role_it_gives_are_in_the_history_with_the_actor(
     role_change = newcomer.history.latest()
     assert role_change.history_actor == "user:ops@example.test"
     assert {r.group.name for r in role_change.groups.all()} == {"Hosts"}
+
+
+@pytest.mark.postgres
+def test_the_bulk_write_holds_with_immediate_foreign_keys(host):
+    """Listings are written before the amenity links that reference them, so the import does
+    not depend on the foreign keys being deferred to the commit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    ListingFactory(host=host, external_id="OLD", title="Old", city="Porto", country="PT")
+    content = csv_bytes([row("NEW"), row("OLD", amenities="pool")])
+
+    report = listing_import_file(user=host, content=content)
+
+    assert report.written and report.counts["new"] == report.counts["updated"] == 1
+    assert {a.slug for a in Listing.objects.get(external_id="NEW").amenities.all()} == {
+        "wifi", "kitchen"}  # fmt: skip
+    record = Listing.objects.get(external_id="OLD").history.first()
+    assert [a.amenity.slug for a in record.amenities.all()] == ["pool"]
