@@ -96,3 +96,13 @@ def test_mixin_refuses_a_file_over_the_limit_without_a_job(rf, host, settings):
     assert response.status_code == 302
     assert "the limit is 0.0 MB" in [str(m) for m in request._messages][0]
     assert not ListingImportJob.objects.exists()
+
+
+def test_the_preview_shows_every_error_of_a_row_at_once(as_host):
+    response = upload(as_host, HEADER + "A1,,Porto,Portugal,cheap,jacuzzi\n")
+
+    body = response.content.decode()
+    for message in ("title is required.", "Ensure this value has at most 2 characters",
+                    "&#x27;cheap&#x27; is not a number", "Unknown amenity: jacuzzi."):  # fmt: skip
+        assert message in body, message
+    assert "confirm_form" not in response.context
