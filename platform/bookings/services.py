@@ -77,8 +77,11 @@ def validate_stay(*, listing: Listing, check_in: date, check_out: date, guests: 
         raise ValidationFailed("own_listing", "Hosts cannot book their own listing.", "listing")
 
 
-def stay_quote(listing: Listing, check_in: date, check_out: date) -> pricing.Quote:
-    overrides, _closed = calendar_overrides(listing, check_in, check_out)
+def stay_quote(
+    listing: Listing, check_in: date, check_out: date, *, overrides: dict | None = None
+) -> pricing.Quote:
+    if overrides is None:
+        overrides, _closed = calendar_overrides(listing, check_in, check_out)
     return pricing.quote(
         pricing.PriceRules.of(listing),
         check_in,
@@ -124,13 +127,20 @@ def booking_create(
     validate_stay(
         listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=guest
     )
-    quote = stay_quote(listing, check_in, check_out)
+    # One read of the stay's calendar: its prices, and its closed nights (refused here, so
+    # occupancy_reserve need not read them again).
+    overrides, closed = calendar_overrides(listing, check_in, check_out)
+    if closed:
+        raise dates_unavailable()
+    quote = stay_quote(listing, check_in, check_out, overrides=overrides)
     occupancy = occupancy_reserve(
         listing=listing,
         start=check_in,
         end=check_out,
         kind=Occupancy.Kind.BOOKING,
         created_by=guest,
+        closed_checked=True,
+        savepoint=False,  # a refusal ends this transaction
     )
     now = timezone.now()
     if listing.instant_book:

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from bookings.pricing import stay_nights
 from common.actor import attributed_to
@@ -23,20 +23,38 @@ def dates_unavailable() -> DomainError:
     return DomainError("dates_unavailable", "These dates are not available.", field="check_in")
 
 
-def occupancy_reserve(*, listing, start: date, end: date, kind: str, note="", created_by=None):
+def occupancy_reserve(
+    *,
+    listing,
+    start: date,
+    end: date,
+    kind: str,
+    note="",
+    created_by=None,
+    closed_checked: bool = False,
+    savepoint: bool = True,
+):
     """Take the nights [start, end) or raise `dates_unavailable`.
 
-    The check gives a clear error in the common case; the exclusion constraint (PostgreSQL) or
-    the IMMEDIATE transaction (SQLite) settles races, and a lost race is the same domain error.
+    On PostgreSQL the exclusion constraint is the check: the insert is refused when an active
+    occupancy overlaps, and the refusal is the same domain error (no query beforehand, which
+    could only agree or lose a race). On SQLite a query checks first and the IMMEDIATE
+    transaction settles races. Closed nights are checked here unless the caller already read
+    them (`closed_checked`: booking_create reads them with the stay's prices). `savepoint`
+    False is for a caller whose own transaction ends with the refusal (booking_create): a
+    savepoint only lets the surrounding transaction go on after it.
     """
-    if active_occupancies(listing, start, end).exists():
+    if connection.vendor != "postgresql" and active_occupancies(listing, start, end).exists():
         raise dates_unavailable()
-    if CalendarDay.objects.filter(
-        listing=listing, date__gte=start, date__lt=end, is_blocked=True
-    ).exists():
+    if (
+        not closed_checked
+        and CalendarDay.objects.filter(
+            listing=listing, date__gte=start, date__lt=end, is_blocked=True
+        ).exists()
+    ):
         raise dates_unavailable()
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             return Occupancy.objects.create(
                 listing=listing, start=start, end=end, kind=kind, note=note, created_by=created_by
             )

@@ -293,3 +293,20 @@ def test_a_lapsed_hold_cannot_be_paid():
     assert exc.value.code == "booking_expired"
     booking.refresh_from_db()
     assert (booking.status, booking.amount_paid) == (Booking.Status.EXPIRED, 0)
+
+
+@pytest.mark.postgres
+def test_booking_create_costs_the_inserts_and_two_reads(django_assert_num_queries):
+    """The listing locked, the stay's calendar (prices and closed nights) read once, the
+    occupancy and the booking inserted with their history rows: the exclusion constraint is
+    the availability check. (+2: the savepoint of booking_create inside the test's
+    transaction.)"""
+    listing = ListingFactory(instant_book=True)
+    guest = UserFactory()
+    with django_assert_num_queries(6 + 2):
+        booking = book(listing, guest, start_in_days=30, nights=3)
+    assert booking.status == "pending_payment"
+    with pytest.raises(DomainError) as exc:  # refused by the constraint, the same error
+        book(listing, UserFactory(), start_in_days=31, nights=3)
+    assert exc.value.code == "dates_unavailable"
+    assert Occupancy.objects.filter(listing=listing).count() == 1
