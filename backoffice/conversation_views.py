@@ -21,7 +21,7 @@ from common.errors import DomainError
 from messaging.models import MESSAGE_MAX_LENGTH
 from messaging.selectors import (
     can_read_every_conversation,
-    conversation_list_for,
+    conversation_list_readable,
     conversation_visible_to,
 )
 from messaging.services import conversation_mark_read, conversation_start, is_party, message_send
@@ -176,11 +176,7 @@ def inbox_view(request, *, site):
     """Every conversation this person takes part in (a host: with their guests), newest first,
     with unread counts; staff and auditors see all of them."""
     _readers_only(request)
-    if request_role(request) == Role.HOST:
-        conversations = conversation_list_for(request.user)
-    else:
-        conversations = conversation_visible_to(request.user).order_by("-last_message_at")
-    rows = list(conversations[:INBOX_SIZE])
+    rows = list(conversation_list_readable(request.user)[:INBOX_SIZE])
     context = {
         **site.each_context(request),
         "title": _("Messages"),
@@ -207,22 +203,15 @@ def conversation_rows(conversations, viewer) -> list[dict]:
 
 def conversations_of_listing(request, listing) -> list[dict]:
     """The listing's conversations this person may read, newest first, for the listing page."""
-    if request_role(request) == Role.HOST:
-        conversations = conversation_list_for(request.user).filter(listing=listing)
-    else:
-        conversations = conversation_visible_to(request.user).filter(listing=listing)
-    return conversation_rows(conversations.order_by("-last_message_at")[:50], request.user)
+    conversations = conversation_list_readable(request.user).filter(listing=listing)
+    return conversation_rows(conversations[:50], request.user)
 
 
 def booking_messages_link(request, booking) -> dict:
     """The booking page's line about its guest's conversation: how many messages, how many
     unread (for the host), and where to read or start it."""
     conversation = (
-        (
-            conversation_list_for(request.user)
-            if request_role(request) == Role.HOST
-            else conversation_visible_to(request.user)
-        )
+        conversation_list_readable(request.user)
         .filter(guest_id=booking.guest_id, listing_id=booking.listing_id)
         .first()
     )

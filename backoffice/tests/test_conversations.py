@@ -66,6 +66,8 @@ def test_the_listing_page_lists_its_conversations(as_host, own_listing, conversa
 
 def test_staff_and_auditors_read_without_answering(as_staff, as_auditor, conversation):
     for client in (as_staff, as_auditor):
+        inbox = client.get(reverse("admin:inbox")).content.decode()
+        assert "Is there parking?" in inbox and thread_url(conversation) in inbox
         page = client.get(thread_url(conversation))
         body = page.content.decode()
         assert page.status_code == 200 and "Is there parking?" in body

@@ -44,6 +44,21 @@ def conversation_list_for(user) -> QuerySet:
     )
 
 
+def conversation_list_readable(user) -> QuerySet:
+    """Every conversation `user` may read (conversation_visible_to: their own, or all for staff
+    and auditors), newest message first, each with its last message and the messages unread
+    by `user`, in one query: the back-office's inbox and a listing's or booking's threads."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        conversation_visible_to(user)
+        .annotate(
+            unread_count=Count("messages", filter=_unread_for(user)),
+            last_message_body=Subquery(last.values("body")[:1]),
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "id")
+    )
+
+
 def unread_count_total(user) -> int:
     """Messages sent to `user` that they have not read yet, over all their conversations."""
     return (
