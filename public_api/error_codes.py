@@ -55,6 +55,6 @@ ERROR_TYPE_NAMES = {
 
 def codes_for(domain: str) -> list[str]:
     """Every code an operation of `domain` may answer with, sorted."""
-    enums = [CommonErrorCode, DOMAIN_ENUMS[domain]]
+    enums: list[type[ErrorCode]] = [CommonErrorCode, DOMAIN_ENUMS[domain]]
     enums += [DOMAIN_ENUMS[name] for name in BUILDS_ON.get(domain, ())]
     return sorted({member.value for enum in enums for member in enum})

@@ -1,5 +1,7 @@
 """Account writes: registration, profile updates, role changes, passwords."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
@@ -66,13 +68,13 @@ def _validate_registration(email: str, password: str, first_name: str, last_name
             "too_long", f"Passwords are at most {MAX_PASSWORD_LENGTH} characters.", "password"
         )
     for name, value in (("first_name", first_name), ("last_name", last_name)):
-        if len(value or "") > User._meta.get_field(name).max_length:
+        if len(value or "") > max_length(User, name):
             raise ValidationFailed("too_long", "Names are at most 150 characters.", name)
 
 
 @attributed_to("user")
 @transaction.atomic
-def user_update_profile(*, user: User, **changes) -> User:
+def user_update_profile(*, user: User, **changes: Any) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -101,7 +103,7 @@ def user_make_host(*, user: User) -> None:
 # --- passwords ----------------------------------------------------------------------------------
 
 
-def _validate_new_password(user: User, password, field: str = "new_password") -> None:
+def _validate_new_password(user: User, password: str, field: str = "new_password") -> None:
     if not isinstance(password, str) or not password:
         raise ValidationFailed("required", "A new password is required.", field)
     if len(password) > MAX_PASSWORD_LENGTH:
@@ -126,7 +128,7 @@ def _set_password(user: User, password: str) -> None:
 
 @attributed_to("user")
 @transaction.atomic
-def user_change_password(*, user: User, old_password, new_password) -> User:
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
     """Change one's own password, knowing the current one. Every earlier token is revoked."""
     if not isinstance(old_password, str) or not user.check_password(old_password[:256]):
         raise ValidationFailed(
@@ -142,7 +144,7 @@ def user_change_password(*, user: User, old_password, new_password) -> User:
     return user
 
 
-def password_reset_request(*, email) -> None:
+def password_reset_request(*, email: str) -> None:
     """Email a reset link to the account with this address, if there is one. The caller learns
     nothing either way: the lookup and the email happen in a task, so the answer and its timing
     are the same whether the account exists or not."""
@@ -178,7 +180,7 @@ def password_reset_email(*, email: str) -> bool:
 
 
 @transaction.atomic
-def password_reset_confirm(*, uid, token, new_password) -> User:
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Set a new password with the uid and token from the reset email. The token works once
     (it is bound to the password hash) and expires after PASSWORD_RESET_TIMEOUT."""
     invalid = ValidationFailed(

@@ -212,7 +212,8 @@ def audit_changes(rows, subjects: dict) -> list[dict]:
     same actor from the same address about the same subject, each within SAME_CHANGE_WITHIN
     of the next. The entry keeps its newest row's fields, the subject's name, and `records`
     (every row, for the details)."""
-    changes, open_changes = [], {}
+    changes: list = []
+    open_changes: dict = {}
     for row in rows:
         info = subjects.get((row["model"], row["object_id"])) or {
             "name": str(row["object_id"]),

@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
+
 from .models import Booking
 
 
@@ -10,21 +12,21 @@ def booking_base_queryset() -> QuerySet:
     return Booking.objects.select_related("listing", "listing__host")
 
 
-def booking_list_for_guest(user) -> QuerySet:
+def booking_list_for_guest(user: User) -> QuerySet:
     """The caller's own stays, newest first."""
     if user is None or not user.is_authenticated:
         return Booking.objects.none()
     return booking_base_queryset().filter(guest=user).order_by("-created_at", "id")
 
 
-def booking_list_for_host(user) -> QuerySet:
+def booking_list_for_host(user: User) -> QuerySet:
     """Bookings of the caller's listings, newest first."""
     if user is None or not user.is_authenticated:
         return Booking.objects.none()
     return booking_base_queryset().filter(listing__host=user).order_by("-created_at", "id")
 
 
-def booking_visible_to(user) -> QuerySet:
+def booking_visible_to(user: User) -> QuerySet:
     """Bookings a user may see: their stays and the bookings of their listings."""
     if user is None or not user.is_authenticated:
         return Booking.objects.none()

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from calendars.models import Occupancy
 from calendars.selectors import calendar_overrides, stay_calendar_cached
 from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
@@ -38,7 +39,9 @@ REASON_MAX_LENGTH = max_length(Booking, "cancellation_reason")
 # --- validation -----------------------------------------------------------------------------
 
 
-def validate_stay(*, listing: Listing, check_in: date, check_out: date, guests: int, guest=None):
+def validate_stay(
+    *, listing: Listing, check_in: date, check_out: date, guests: int, guest: User | None = None
+) -> None:
     """Every rule a stay must satisfy, except availability. Raises the first that fails."""
     both_dates_check(check_in, check_out, start_field="check_in", end_field="check_out")
     if check_out <= check_in:
@@ -93,7 +96,7 @@ def stay_quote(
 
 
 def booking_quote(
-    *, listing: Listing, check_in: date, check_out: date, guests: int, guest=None
+    *, listing: Listing, check_in: date, check_out: date, guests: int, guest: User | None = None
 ) -> pricing.Quote:
     """The price of a stay that could be booked now; raises the reason it can't otherwise."""
     validate_stay(
@@ -119,7 +122,7 @@ def booking_quote(
 @attributed_to("guest")
 @transaction.atomic
 def booking_create(
-    *, guest, listing: Listing, check_in: date, check_out: date, guests: int
+    *, guest: User, listing: Listing, check_in: date, check_out: date, guests: int
 ) -> Booking:
     """Book a stay. Instant-book listings wait for payment; others wait for the host."""
     # Lock the listing row: its terms cannot change between the quote and the insert.
@@ -200,7 +203,7 @@ def _require_status(booking: Booking, *allowed: str, action: str) -> None:
         )
 
 
-def _require_host(booking: Booking, actor) -> None:
+def _require_host(booking: Booking, actor: User) -> None:
     if not can_manage_listing(booking.listing, actor):
         if booking.guest_id == getattr(actor, "pk", None):
             raise NotPermitted("Only the listing's host can answer a request.", "not_listing_host")
@@ -208,7 +211,7 @@ def _require_host(booking: Booking, actor) -> None:
 
 
 @attributed_to("actor")
-def booking_accept(*, booking: Booking, actor) -> Booking:
+def booking_accept(*, booking: Booking, actor: User) -> Booking:
     """The host accepts a request: the guest now has the payment hold to pay."""
     with transaction.atomic():
         booking = _locked(booking)
@@ -222,12 +225,15 @@ def booking_accept(*, booking: Booking, actor) -> Booking:
             booking.save()
             booking_notify(booking, "booking_accepted", guest=True)
             return booking
+    # Raised after the transaction on purpose: _expire_if_lapsed has just marked the lapsed
+    # request expired and freed its nights, and raising inside the block would roll that back
+    # (the request would stay "requested" with its nights held until the next sweep).
     raise _lapsed_error()
 
 
 @attributed_to("actor")
 @transaction.atomic
-def booking_decline(*, booking: Booking, actor, reason: str = "") -> Booking:
+def booking_decline(*, booking: Booking, actor: User, reason: str = "") -> Booking:
     reason = text_within(reason, limit=REASON_MAX_LENGTH, field="reason")
     booking = _locked(booking)
     _require_host(booking, actor)
@@ -305,20 +311,20 @@ class RefundPreview:
     by_host_or_staff: bool
 
 
-def _is_host_or_staff(booking: Booking, actor) -> bool:
+def _is_host_or_staff(booking: Booking, actor: User) -> bool:
     return can_manage_listing(booking.listing, actor) or bool(
         actor and actor.is_staff and actor.has_perm("bookings.change_booking")
     )
 
 
-def _ensure_party(booking: Booking, actor) -> None:
+def _ensure_party(booking: Booking, actor: User) -> None:
     if booking.guest_id == getattr(actor, "pk", None) or _is_host_or_staff(booking, actor):
         return
     raise NotFound()
 
 
 def booking_refund_preview(
-    *, booking: Booking, actor, now: datetime | None = None
+    *, booking: Booking, actor: User, now: datetime | None = None
 ) -> RefundPreview:
     """What cancelling now would refund, by whom it is cancelled."""
     _ensure_party(booking, actor)
@@ -339,7 +345,9 @@ def booking_refund_preview(
 
 @attributed_to("actor")
 @transaction.atomic
-def booking_cancel(*, booking: Booking, actor, reason: str = "", now=None) -> Booking:
+def booking_cancel(
+    *, booking: Booking, actor: User, reason: str = "", now: datetime | None = None
+) -> Booking:
     reason = text_within(reason, limit=REASON_MAX_LENGTH, field="reason")
     booking = _locked(booking)
     _ensure_party(booking, actor)

@@ -1,20 +1,28 @@
 """Reads of a listing's calendar."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
+from django.db.models import Count, QuerySet
+
+from accounts.models import User
 from bookings.pricing import PriceRules, night_price, night_reason, stay_nights
 from common.cache import cached_read
 from common.dates import today_in
 from common.errors import NotFound
 from listings.cache import cache_seconds, listing_token
+from listings.models import Listing
 from listings.permissions import can_manage_listing
 
-from .models import CalendarDay, HostBlock, Occupancy
+from .models import CalendarDay, ChannelFeed, HostBlock, Occupancy
 
 
-def calendar_overrides(listing, start: date, end: date) -> tuple[dict[date, Decimal], set[date]]:
+def calendar_overrides(
+    listing: Listing, start: date, end: date
+) -> tuple[dict[date, Decimal], set[date]]:
     """Custom prices and closed nights of [start, end)."""
     prices, closed = {}, set()
     rows = CalendarDay.objects.filter(listing=listing, date__gte=start, date__lt=end).values_list(
@@ -28,7 +36,7 @@ def calendar_overrides(listing, start: date, end: date) -> tuple[dict[date, Deci
     return prices, closed
 
 
-def host_block_of(*, listing, block_id, actor) -> HostBlock:
+def host_block_of(*, listing: Listing, block_id: UUID | str, actor: User) -> HostBlock:
     """One block of `listing`, for someone who may manage the listing.
 
     A published listing is public but its blocks are not: to anyone else a block does not
@@ -42,7 +50,9 @@ def host_block_of(*, listing, block_id, actor) -> HostBlock:
     return block
 
 
-def active_occupancies(listing, start: date, end: date, exclude_id=None):
+def active_occupancies(
+    listing: Listing, start: date, end: date, exclude_id: UUID | None = None
+) -> QuerySet[Occupancy]:
     """Active occupancies (stays and blocks) overlapping the nights [start, end)."""
     qs = Occupancy.objects.filter(listing=listing, is_active=True, start__lt=end, end__gt=start)
     if exclude_id is not None:
@@ -50,7 +60,7 @@ def active_occupancies(listing, start: date, end: date, exclude_id=None):
     return qs
 
 
-def nights_are_free(listing, start: date, end: date) -> bool:
+def nights_are_free(listing: Listing, start: date, end: date) -> bool:
     if active_occupancies(listing, start, end).exists():
         return False
     return not CalendarDay.objects.filter(
@@ -65,7 +75,7 @@ class DayAvailability:
     price: Decimal
 
 
-def listing_availability(listing, start: date, end: date) -> list[DayAvailability]:
+def listing_availability(listing: Listing, start: date, end: date) -> list[DayAvailability]:
     """Night by night for [start, end): free or not, and its price. Three queries in all."""
     prices, closed = calendar_overrides(listing, start, end)
     taken: set[date] = set()
@@ -83,7 +93,7 @@ def listing_availability(listing, start: date, end: date) -> list[DayAvailabilit
     ]
 
 
-def occupied_ranges(listing, start: date | None = None):
+def occupied_ranges(listing: Listing, start: date | None = None) -> list[tuple[date, date]]:
     """Active occupied ranges, merged where they touch (for the iCalendar feed)."""
     qs = Occupancy.objects.filter(listing=listing, is_active=True).order_by("start")
     if start is not None:
@@ -137,7 +147,7 @@ class ListingCalendar:
         return next((s for s in self.stays if s.start <= day < s.end), None)
 
 
-def calendar_grid(listings, start: date, end: date) -> list[ListingCalendar]:
+def calendar_grid(listings: Iterable[Listing], start: date, end: date) -> list[ListingCalendar]:
     """Night by night for [start, end), for each listing: price and why, closed nights, and the
     active bookings and blocks overlapping the window (with the guest's first name and the
     booking's status). Two queries whatever the number of listings and nights."""
@@ -188,7 +198,7 @@ def calendar_grid(listings, start: date, end: date) -> list[ListingCalendar]:
     return grid
 
 
-def listing_availability_cached(listing, start: date, end: date) -> list[DayAvailability]:
+def listing_availability_cached(listing: Listing, start: date, end: date) -> list[DayAvailability]:
     """`listing_availability` from the cache (invalidated by any change to the listing or its
     calendar: listings.cache)."""
     today = today_in(listing.time_zone)
@@ -198,26 +208,19 @@ def listing_availability_cached(listing, start: date, end: date) -> list[DayAvai
     )
 
 
-def stay_calendar_cached(listing, start: date, end: date) -> tuple[bool, dict, set]:
+def stay_calendar_cached(listing: Listing, start: date, end: date) -> tuple[bool, dict, set]:
     """For a quote: whether the nights are free, and the overrides (prices, closed nights)."""
 
-    def build():
+    def build() -> tuple[bool, dict, set]:
         return (nights_are_free(listing, start, end), *calendar_overrides(listing, start, end))
 
     key = f"listing:{listing.pk}:{listing_token(listing.pk)}:stay:{start}:{end}"
     return cached_read(key, build, cache_seconds("calendar"))
 
 
-def channel_feeds_of(listing, user):
+def channel_feeds_of(listing: Listing, user: User) -> QuerySet[ChannelFeed]:
     """A listing's channel feeds, for those who manage it; for anyone else they do not exist
     (like host blocks, they are the host's business)."""
-    from django.db.models import Count
-
-    from common.errors import NotFound
-    from listings.permissions import can_manage_listing
-
-    from .models import ChannelFeed
-
     if not can_manage_listing(listing, user):
         raise NotFound()
     return (

@@ -5,12 +5,14 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 
+from accounts.models import User
 from bookings.pricing import stay_nights
 from common.actor import attributed_to
 from common.dates import today_in, validate_range
 from common.errors import DomainError, NotPermitted, ValidationFailed
 from common.money import money
 from common.text import max_length, text_within
+from listings.models import Listing
 from listings.permissions import ensure_can_manage_listing
 
 from .models import CalendarDay, HostBlock, Occupancy
@@ -25,15 +27,15 @@ def dates_unavailable() -> DomainError:
 
 def occupancy_reserve(
     *,
-    listing,
+    listing: Listing,
     start: date,
     end: date,
     kind: str,
-    note="",
-    created_by=None,
+    note: str = "",
+    created_by: User | None = None,
     closed_checked: bool = False,
     savepoint: bool = True,
-):
+) -> Occupancy:
     """Take the nights [start, end) or raise `dates_unavailable`.
 
     On PostgreSQL the exclusion constraint is the check: the insert is refused when an active
@@ -72,7 +74,9 @@ def occupancy_release(occupancy: Occupancy | None) -> None:
 
 @attributed_to("actor")
 @transaction.atomic
-def host_block_create(*, listing, start: date, end: date, note: str = "", actor) -> HostBlock:
+def host_block_create(
+    *, listing: Listing, start: date, end: date, note: str = "", actor: User
+) -> HostBlock:
     ensure_can_manage_listing(listing, actor)
     note = text_within(note, limit=max_length(Occupancy, "note"), field="note")
     validate_range(start, end)
@@ -91,7 +95,7 @@ def host_block_create(*, listing, start: date, end: date, note: str = "", actor)
 
 @attributed_to("actor")
 @transaction.atomic
-def host_block_delete(*, block: Occupancy, actor) -> None:
+def host_block_delete(*, block: Occupancy, actor: User) -> None:
     ensure_can_manage_listing(block.listing, actor)
     if block.kind != Occupancy.Kind.BLOCK:
         raise NotPermitted("Only host blocks can be removed here; cancel the booking instead.")
@@ -101,7 +105,12 @@ def host_block_delete(*, block: Occupancy, actor) -> None:
 @attributed_to("actor")
 @transaction.atomic
 def calendar_day_set(
-    *, listing, day: date, actor, price: Decimal | None = None, is_blocked: bool = False
+    *,
+    listing: Listing,
+    day: date,
+    actor: User,
+    price: Decimal | None = None,
+    is_blocked: bool = False,
 ) -> CalendarDay | None:
     """Override one night's price or close it. Both empty removes the override."""
     ensure_can_manage_listing(listing, actor)
@@ -127,7 +136,7 @@ def calendar_day_set(
     return entry
 
 
-def _range_for_changes(listing, start: date, end: date) -> None:
+def _range_for_changes(listing: Listing, start: date, end: date) -> None:
     validate_range(start, end)
     if start < today_in(listing.time_zone):
         raise ValidationFailed("past_dates", "Past nights cannot be changed.", field="start")
@@ -135,7 +144,9 @@ def _range_for_changes(listing, start: date, end: date) -> None:
 
 @attributed_to("actor")
 @transaction.atomic
-def calendar_price_set(*, listing, start: date, end: date, price: Decimal | None, actor) -> int:
+def calendar_price_set(
+    *, listing: Listing, start: date, end: date, price: Decimal | None, actor: User
+) -> int:
     """Set the price of the nights [start, end), or with `price` None clear their overrides
     (back to the listing's weekday/weekend price). Closed nights stay closed. Returns the
     number of nights changed."""
@@ -158,7 +169,7 @@ def calendar_price_set(*, listing, start: date, end: date, price: Decimal | None
 
 @attributed_to("actor")
 @transaction.atomic
-def calendar_nights_open(*, listing, start: date, end: date, actor) -> int:
+def calendar_nights_open(*, listing: Listing, start: date, end: date, actor: User) -> int:
     """Unblock the nights [start, end): host blocks are removed from them (a block reaching
     outside the range is trimmed, or split in two, so the nights outside stay blocked) and
     closed nights reopen with their price override kept. Bookings are never touched. Returns
@@ -196,7 +207,7 @@ def calendar_nights_open(*, listing, start: date, end: date, actor) -> int:
 
 @attributed_to("actor")
 @transaction.atomic
-def calendar_nights_close(*, listing, start: date, end: date, actor) -> int:
+def calendar_nights_close(*, listing: Listing, start: date, end: date, actor: User) -> int:
     """Close the nights [start, end) (their price overrides kept). All or nothing: a night
     taken by a booking refuses the whole range with dates_unavailable. Returns the number of
     nights that were open."""
@@ -226,7 +237,7 @@ def calendar_nights_close(*, listing, start: date, end: date, actor) -> int:
 
 @attributed_to("actor")
 @transaction.atomic
-def calendar_overrides_clear(*, listing, start: date, end: date, actor) -> int:
+def calendar_overrides_clear(*, listing: Listing, start: date, end: date, actor: User) -> int:
     """Back to the listing's defaults over [start, end): price overrides removed and closed
     nights reopened (host blocks and bookings are not overrides: untouched). Returns the number
     of nights that had an override."""
@@ -243,7 +254,13 @@ def calendar_overrides_clear(*, listing, start: date, end: date, actor) -> int:
 @attributed_to("actor")
 @transaction.atomic
 def calendar_range_set(
-    *, listing, start: date, end: date, actor, price: Decimal | None = None, closed=None
+    *,
+    listing: Listing,
+    start: date,
+    end: date,
+    actor: User,
+    price: Decimal | None = None,
+    closed: bool | None = None,
 ) -> int:
     """What the API's calendar edit does, in one transaction: set a price on the nights
     [start, end) and/or close (`closed=True`) or reopen (`closed=False`) them. Returns the

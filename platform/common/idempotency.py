@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -71,8 +72,8 @@ def abandoned_after() -> timedelta:
 
 
 def run_idempotent(
-    *, user, scope: str, key: str | None, payload, execute: Callable[[], tuple[int, object]]
-) -> tuple[int, object, bool]:
+    *, user, scope: str, key: str | None, payload, execute: Callable[[], tuple[int, Any]]
+) -> tuple[int, Any, bool]:
     """Run `execute` once per (user, scope, key). Returns (status, body, replayed)."""
     if idempotency_key_check(key) is None:
         status, body = execute()
@@ -80,6 +81,7 @@ def run_idempotent(
     digest = fingerprint(payload)
     record = _claim(user, scope, key, digest)
     if record.state == IdempotencyRecord.State.DONE:
+        assert record.response_status is not None  # a finished record holds its response
         return record.response_status, record.response_body, True
     try:
         status, body = execute()

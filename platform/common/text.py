@@ -8,7 +8,7 @@ from .errors import ValidationFailed
 
 def max_length(model: type[Model], field_name: str) -> int:
     """The column's limit, so the rule and the schema cannot drift apart."""
-    limit = model._meta.get_field(field_name).max_length
+    limit = getattr(model._meta.get_field(field_name), "max_length", None)
     assert limit is not None, f"{model.__name__}.{field_name} has no max_length"
     return limit
 

@@ -6,6 +6,8 @@ constraint trigger refuses any other commit, and further triggers refuse changin
 posting or an entry (see migrations/0002). Corrections are new entries.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,7 +16,7 @@ from common.history import audited
 from common.models import BaseModel
 from common.money import CURRENCY_CHOICES
 
-SIGNED_MONEY = {"max_digits": 14, "decimal_places": 2}
+SIGNED_MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class AccountKind(models.TextChoices):

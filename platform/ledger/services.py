@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from accounts.models import User
 from common.errors import DomainError
 from common.history import bulk_create_audited
 from common.money import money
@@ -17,13 +19,16 @@ from common.money import money
 from . import rules
 from .models import Account, EntryKind, JournalEntry, Posting
 
+if TYPE_CHECKING:  # names for annotations only, never imported at run time
+    from payments.models import Payment, Payout, Refund
+
 
 class LedgerUnbalanced(DomainError):
     def __init__(self, message: str):
         super().__init__("ledger_unbalanced", message)
 
 
-def account_get(*, kind: str, currency: str, host=None) -> Account:
+def account_get(*, kind: str, currency: str, host: User | None = None) -> Account:
     """The account of that kind and currency (the host's, for host payable), created once."""
     host = host if kind == Account.Kind.HOST_PAYABLE else None
     lookup = {"kind": kind, "currency": currency, "host": host}
@@ -53,7 +58,7 @@ def entry_check(lines: list[tuple[Account, Decimal]]) -> None:
 
 @transaction.atomic
 def entry_post(
-    *, kind: str, lines: Iterable[tuple[Account, Decimal]], memo: str = "", **source
+    *, kind: str, lines: Iterable[tuple[Account, Decimal]], memo: str = "", **source: Any
 ) -> JournalEntry:
     """Write one balanced entry for `source` (payment=, refund= or payout=)."""
     lines = [(account, money(amount)) for account, amount in lines]
@@ -67,14 +72,14 @@ def entry_post(
     return entry
 
 
-def _lines(postings: dict[str, Decimal], *, currency: str, host) -> list:
+def _lines(postings: dict[str, Decimal], *, currency: str, host: User) -> list:
     return [
         (account_get(kind=kind, currency=currency, host=host), amount)
         for kind, amount in postings.items()
     ]
 
 
-def entry_post_payment(*, payment) -> JournalEntry:
+def entry_post_payment(*, payment: Payment) -> JournalEntry:
     booking = payment.booking
     postings = rules.payment_postings(rules.Charge.of(booking))
     return entry_post(
@@ -85,7 +90,7 @@ def entry_post_payment(*, payment) -> JournalEntry:
     )
 
 
-def entry_post_refund(*, refund, already_refunded: Decimal) -> JournalEntry:
+def entry_post_refund(*, refund: Refund, already_refunded: Decimal) -> JournalEntry:
     """`already_refunded`: the payment's refunds that succeeded before this one."""
     payment = refund.payment
     booking = payment.booking
@@ -100,7 +105,7 @@ def entry_post_refund(*, refund, already_refunded: Decimal) -> JournalEntry:
     )
 
 
-def entry_post_payout(*, payout) -> JournalEntry:
+def entry_post_payout(*, payout: Payout) -> JournalEntry:
     return entry_post(
         kind=EntryKind.PAYOUT,
         lines=_lines(

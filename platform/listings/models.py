@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +11,8 @@ from common.history import audited
 from common.models import BaseModel
 from common.money import CURRENCY_CHOICES
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
-PERCENT = {
+MONEY: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
+PERCENT: dict[str, Any] = {
     "max_digits": 5,
     "decimal_places": 2,
     "default": Decimal("0"),

@@ -5,9 +5,11 @@ import pickle
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, router
+from django.db import connection, models, router
 from django.db.models import (
     Count,
     Exists,
@@ -22,10 +24,12 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
+from django.db.models.expressions import CombinedExpression, OrderBy
 from django.db.models.functions import ASin, Cast, Cos, Least, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from accounts.models import User
 from calendars.models import CalendarDay, Occupancy
 from common.cache import cached_read, digest
 from common.dates import today_in, validate_range
@@ -37,7 +41,7 @@ from .models import Amenity, Listing, ListingPhoto
 
 MAX_AMENITY_FILTERS = 20
 
-ORDERINGS = {
+ORDERINGS: dict[str, tuple[str | OrderBy, str]] = {
     "price": ("nightly_price", "id"),
     "-price": ("-nightly_price", "id"),
     "rating": (F("rating_average").asc(nulls_first=True), "id"),
@@ -79,7 +83,7 @@ def listing_base_queryset() -> QuerySet:
     return Listing.objects.select_related("host").prefetch_related(*listing_prefetches())
 
 
-def listing_visible_to(user) -> QuerySet:
+def listing_visible_to(user: User) -> QuerySet:
     """Published listings, plus the caller's own in any status."""
     qs = listing_base_queryset()
     if user is not None and user.is_authenticated:
@@ -133,7 +137,7 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     return min_lng, min_lat, max_lng, max_lat
 
 
-def parse_near(raw: str, radius_km) -> tuple[float, float, float]:
+def parse_near(raw: str, radius_km: float | None) -> tuple[float, float, float]:
     lat, lng = _numbers(raw, 2, "near", "lat,lng in degrees, e.g. 48.85,2.35")
     _check_lat_lng(lat, lng, "near")
     if radius_km is None:
@@ -185,7 +189,7 @@ def near_prefilter(lat: float, lng: float, radius_km: float) -> Q:
     return box & _longitude_between(west, east)
 
 
-def distance_km_expression(lat: float, lng: float):
+def distance_km_expression(lat: float, lng: float) -> CombinedExpression:
     """The haversine great-circle distance from (lat, lng) in SQL (Django provides the same
     math functions on SQLite, so both databases give the same answers)."""
     row_lat = Radians(Cast("latitude", FloatField()))
@@ -199,7 +203,7 @@ def distance_km_expression(lat: float, lng: float):
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0))))
 
 
-def _near(qs: QuerySet, raw: str, radius_km) -> QuerySet:
+def _near(qs: QuerySet, raw: str, radius_km: float | None) -> QuerySet:
     lat, lng, radius = parse_near(raw, radius_km)
     return (
         qs.filter(near_prefilter(lat, lng, radius))
@@ -334,7 +338,7 @@ def _with_all_amenities(qs: QuerySet, slugs: set[str]) -> QuerySet:
         .order_by()
         .values("listing")
         .annotate(matched=Count("amenity_id"))
-        .values("matched")
+        .values("matched")  # type: ignore[misc]  # django-stubs cannot see the annotation
     )
     return qs.alias(amenities_matched=Subquery(matched)).filter(amenities_matched=len(slugs))
 
@@ -372,7 +376,7 @@ def _bookable_for(qs: QuerySet, check_in: date, check_out: date) -> QuerySet:
 # --- Cached reads (listings.cache says what invalidates them) ---------------------------------
 
 
-def listing_published_cached(listing_id) -> Listing | None:
+def listing_published_cached(listing_id: UUID | str) -> Listing | None:
     """A published listing with what its page shows, from the cache when it can be."""
     key = f"listing:{listing_id}:{listing_token(listing_id)}:detail"
     return cached_read(
@@ -383,7 +387,7 @@ def listing_published_cached(listing_id) -> Listing | None:
     )  # fmt: skip
 
 
-def listing_visible_cached(user, listing_id) -> Listing | None:
+def listing_visible_cached(user: User, listing_id: UUID | str) -> Listing | None:
     """`listing_visible_to(user)` for one listing, published ones from the cache: for reads
     only (a write must load and lock the row itself)."""
     listing = listing_published_cached(listing_id)
@@ -425,6 +429,7 @@ class CachedSearch:
         """(count, amenities, the first SEARCH_WINDOW results): see `_cards`."""
         if self._head is None:
             self._head = cached_read(f"{self.key}:head", self._build_head, cache_seconds("search"))
+        assert self._head is not None
         return self._head
 
     def _build_head(self) -> tuple[int, list[tuple], list[bytes]]:
@@ -440,7 +445,7 @@ class CachedSearch:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, item):
+    def __getitem__(self, item: int | slice) -> Any:
         if isinstance(item, slice) and item.step is None and (item.stop or 0) <= SEARCH_WINDOW:
             _count, amenities, cards = self.head()
             return _listings_from_cards(amenities, cards[item])
@@ -450,7 +455,7 @@ class CachedSearch:
 _HOST_FIELDS = ("id", "first_name")  # all a listing's page shows of its host
 
 
-def _attnames(model) -> tuple[str, ...]:
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields)
 
 
@@ -518,7 +523,7 @@ def _listings_from_cards(table: list[tuple], cards: list[bytes]) -> list[Listing
             ],
         )
         if distance is not None:
-            listing.distance_km = distance
+            listing.distance_km = distance  # type: ignore[attr-defined]  # an annotation
         page.append(listing)
     return page
 
@@ -531,7 +536,7 @@ def _set_prefetched(listing: Listing, name: str, objects: list) -> None:
     listing.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
 
 
-def listing_search_cached(params: ListingSearch):
+def listing_search_cached(params: ListingSearch) -> QuerySet | CachedSearch:
     """`listing_search`, cached for public searches (a host's own listings are not)."""
     if params.mine_for is not None:
         return listing_search(params)

@@ -1,12 +1,15 @@
 """Listing writes: create, update, publish/unpublish/suspend, delete (or unpublish)."""
 
 import functools
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 
+from accounts.models import User
 from accounts.services import user_make_host
 from common.actor import attributed_to
 from common.dates import is_time_zone
@@ -25,8 +28,8 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def amenities_from_slugs(slugs) -> list[Amenity]:
-    slugs = [s.strip() for s in slugs if s and s.strip()]
+def amenities_from_slugs(slugs: Iterable[str]) -> list[Amenity]:
+    slugs = {s.strip() for s in slugs if s and s.strip()}
     found = list(Amenity.objects.filter(slug__in=slugs))
     missing = sorted(set(slugs) - {a.slug for a in found})
     if missing:
@@ -119,7 +122,7 @@ def _field_errors(listing: Listing) -> dict[str, list[str]]:
     """Model.clean_fields over the listing's columns, every field's errors at once. A field's
     verdict depends on its value only, so it is remembered for short values (an import of
     10,000 rows repeats the same cities, prices and flags)."""
-    errors = {}
+    errors: dict = {}
     values = listing.__dict__
     for field, attname, blank, limit in _cleaned_fields():
         raw = values[attname] if attname in values else getattr(listing, attname)  # deferred
@@ -152,7 +155,7 @@ _VERDICTS: dict = {}
 
 
 @functools.cache
-def _plain_text_limit(field) -> float | None:
+def _plain_text_limit(field: models.Field) -> float | None:
     """For a text field without choices whose only validator is its maximum length: that
     length (infinite for a TextField, whose max_length Django does not validate); else None.
     Such a field's check is one comparison, not Django's to_python/validate/run_validators."""
@@ -164,7 +167,7 @@ def _plain_text_limit(field) -> float | None:
     return min(limits, default=float("inf"))
 
 
-def _clean(field, raw) -> tuple[bool, object]:
+def _clean(field: models.Field, raw: object) -> tuple[bool, object]:
     try:
         return True, field.clean(raw, None)
     except ValidationError as exc:
@@ -176,7 +179,12 @@ def _clean(field, raw) -> tuple[bool, object]:
 @attributed_to("actor")
 @transaction.atomic
 def listing_create(
-    *, actor, host=None, amenities=(), status: str = Listing.Status.DRAFT, **fields
+    *,
+    actor: User,
+    host: User | None = None,
+    amenities: Iterable[str] = (),
+    status: str = Listing.Status.DRAFT,
+    **fields: Any,
 ) -> Listing:
     """List a home for `host` (the actor by default), who becomes a host. Creating one for
     someone else is staff's (listings.permissions.ensure_can_create_listing)."""
@@ -197,7 +205,12 @@ def listing_create(
 @attributed_to("actor")
 @transaction.atomic
 def listing_update(
-    *, listing: Listing, actor, amenities=None, status: str | None = None, **fields
+    *,
+    listing: Listing,
+    actor: User,
+    amenities: Iterable[str] | None = None,
+    status: str | None = None,
+    **fields: Any,
 ) -> Listing:
     """Change a listing's fields (and optionally publish/unpublish it) in one transaction."""
     ensure_can_manage_listing(listing, actor)
@@ -227,7 +240,7 @@ def _set_status(listing: Listing, status: str) -> Listing:
 
 @attributed_to("actor")
 @transaction.atomic
-def listing_publish(*, listing: Listing, actor) -> Listing:
+def listing_publish(*, listing: Listing, actor: User) -> Listing:
     ensure_can_manage_listing(listing, actor)
     if listing.status == Listing.Status.SUSPENDED and not actor.is_staff:
         raise NotPermitted(
@@ -238,7 +251,7 @@ def listing_publish(*, listing: Listing, actor) -> Listing:
 
 @attributed_to("actor")
 @transaction.atomic
-def listing_unpublish(*, listing: Listing, actor) -> Listing:
+def listing_unpublish(*, listing: Listing, actor: User) -> Listing:
     ensure_can_manage_listing(listing, actor)
     if listing.status == Listing.Status.SUSPENDED:
         return listing
@@ -247,7 +260,7 @@ def listing_unpublish(*, listing: Listing, actor) -> Listing:
 
 @attributed_to("actor")
 @transaction.atomic
-def listing_suspend(*, listing: Listing, actor) -> Listing:
+def listing_suspend(*, listing: Listing, actor: User) -> Listing:
     if not (actor and actor.is_staff and actor.has_perm("listings.change_listing")):
         raise NotPermitted("Only staff can suspend a listing.")
     return _set_status(listing, Listing.Status.SUSPENDED)
@@ -255,7 +268,7 @@ def listing_suspend(*, listing: Listing, actor) -> Listing:
 
 @attributed_to("actor")
 @transaction.atomic
-def listing_transfer(*, listing: Listing, new_host, actor) -> Listing:
+def listing_transfer(*, listing: Listing, new_host: User, actor: User) -> Listing:
     """Staff hand a listing (with its calendar and future stays) to another account, which
     becomes a host. External ids stay unique per host."""
     if not (actor and actor.is_staff and actor.has_perm("listings.change_listing")):
@@ -273,7 +286,7 @@ def listing_transfer(*, listing: Listing, new_host, actor) -> Listing:
 
 @attributed_to("actor")
 @transaction.atomic
-def listing_delete(*, listing: Listing, actor) -> bool:
+def listing_delete(*, listing: Listing, actor: User) -> bool:
     """Delete a listing; one with bookings is unpublished instead (its history must stay).
     Returns True when the row was deleted."""
     ensure_can_manage_listing(listing, actor)
@@ -284,7 +297,7 @@ def listing_delete(*, listing: Listing, actor) -> bool:
     return True
 
 
-def parse_decimal(value, field: str) -> Decimal:
+def parse_decimal(value: object, field: str) -> Decimal:
     try:
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError) as exc:

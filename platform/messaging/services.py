@@ -4,12 +4,14 @@ Only the two parties write. Staff and auditors may read a conversation (selector
 send in it nor mark it read: a support look must not clear the host's unread badge.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import Booking
 from common.actor import attributed_to
 from common.errors import DomainError, NotFound, ValidationFailed
@@ -18,7 +20,7 @@ from listings.models import Listing
 from .models import MESSAGE_MAX_LENGTH, Conversation, Message
 
 
-def _check_body(body) -> str:
+def _check_body(body: str) -> str:
     if not isinstance(body, str) or not body.strip():
         raise ValidationFailed("message_empty", "Write a message.", field="body")
     if len(body) > MESSAGE_MAX_LENGTH:
@@ -32,14 +34,14 @@ def _check_body(body) -> str:
     return body.strip()
 
 
-def is_party(conversation: Conversation, user) -> bool:
+def is_party(conversation: Conversation, user: User) -> bool:
     return bool(user and user.is_authenticated) and user.pk in (
         conversation.guest_id,
         conversation.listing.host_id,
     )
 
 
-def _ensure_party(conversation: Conversation, user) -> None:
+def _ensure_party(conversation: Conversation, user: User) -> None:
     if not is_party(conversation, user):
         # Staff and auditors may read it; for everyone else it does not exist.
         from .selectors import can_read_every_conversation
@@ -51,7 +53,7 @@ def _ensure_party(conversation: Conversation, user) -> None:
         raise NotFound()
 
 
-def _get_or_open(*, guest, listing) -> Conversation:
+def _get_or_open(*, guest: User, listing: Listing) -> Conversation:
     conversation = Conversation.objects.filter(guest=guest, listing=listing).first()
     if conversation is not None:
         return conversation
@@ -64,7 +66,9 @@ def _get_or_open(*, guest, listing) -> Conversation:
 
 @attributed_to("actor")
 @transaction.atomic
-def conversation_start(*, actor, body: str, listing=None, booking=None) -> Conversation:
+def conversation_start(
+    *, actor: User, body: str, listing: Listing | None = None, booking: Booking | None = None
+) -> Conversation:
     """Write to the other party about a listing (a guest's question, even before booking) or
     about a booking (its guest or its listing's host). Reuses the (guest, listing) thread.
 
@@ -79,6 +83,7 @@ def conversation_start(*, actor, body: str, listing=None, booking=None) -> Conve
             raise NotFound()
         guest, listing = booking.guest, booking.listing
     else:
+        assert listing is not None  # one of the two, checked above
         if listing.host_id == actor.pk:
             raise DomainError(
                 "own_listing", "You host this listing: answer your guests' conversations."
@@ -96,13 +101,13 @@ def conversation_start(*, actor, body: str, listing=None, booking=None) -> Conve
 
 @attributed_to("actor")
 @transaction.atomic
-def message_send(*, conversation: Conversation, actor, body: str) -> Message:
+def message_send(*, conversation: Conversation, actor: User, body: str) -> Message:
     body = _check_body(body)
     _ensure_party(conversation, actor)
     return _send(conversation=conversation, sender=actor, body=body)
 
 
-def _send(*, conversation: Conversation, sender, body: str) -> Message:
+def _send(*, conversation: Conversation, sender: User, body: str) -> Message:
     message = Message.objects.create(conversation=conversation, sender=sender, body=body)
     # Writing to a thread also reads it: the sender has seen everything before their answer.
     _mark_read(conversation, sender, at=message.created_at)
@@ -113,14 +118,14 @@ def _send(*, conversation: Conversation, sender, body: str) -> Message:
 
 @attributed_to("actor")
 @transaction.atomic
-def conversation_mark_read(*, conversation: Conversation, actor) -> int:
+def conversation_mark_read(*, conversation: Conversation, actor: User) -> int:
     """Read receipts: every message the other party sent is read now. Returns how many were
     unread. Staff and auditors reading a conversation leave it unread for the parties."""
     _ensure_party(conversation, actor)
     return _mark_read(conversation, actor, at=timezone.now())
 
 
-def _mark_read(conversation, reader, *, at) -> int:
+def _mark_read(conversation: Conversation, reader: User, *, at: datetime) -> int:
     return (
         Message.objects.filter(conversation=conversation, read_at__isnull=True)
         .exclude(sender=reader)
@@ -128,7 +133,7 @@ def _mark_read(conversation, reader, *, at) -> int:
     )
 
 
-def message_recipient(message: Message):
+def message_recipient(message: Message) -> User:
     conversation = message.conversation
     if message.sender_id == conversation.guest_id:
         return conversation.listing.host
@@ -147,7 +152,7 @@ def notification_delay() -> timedelta:
     return timedelta(minutes=settings.MESSAGE_NOTIFY_DELAY_MINUTES)
 
 
-def message_notifications_collect(*, now=None) -> list[dict]:
+def message_notifications_collect(*, now: datetime | None = None) -> list[dict]:
     """The batches due now, each marked notified: one per (recipient, conversation) whose
     newest unnotified, unread message is older than the delay (the sender has stopped typing).
     Messages read in the meantime need no email and are only marked.
@@ -168,7 +173,8 @@ def message_notifications_collect(*, now=None) -> list[dict]:
             key = (message.conversation_id, message.sender_id)
             batches.setdefault(key, {"messages": [], "conversation": message.conversation})
             batches[key]["messages"].append(message)
-        due, done = [], []
+        due: list[dict] = []
+        done: list[UUID] = []
         for batch in batches.values():
             newest = batch["messages"][-1]
             if newest.read_at is None and newest.created_at > quiet_since:
@@ -187,7 +193,7 @@ def message_notifications_collect(*, now=None) -> list[dict]:
     return due
 
 
-def message_notifications_send(*, now=None) -> int:
+def message_notifications_send(*, now: datetime | None = None) -> int:
     """Turn the batches due now into outbox rows (notifications), in the same transaction that
     marks their messages notified: each message causes at most one email, and a batch of quick
     messages one email. Returns how many emails were queued. Run every minute by beat."""

@@ -33,8 +33,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -48,6 +50,9 @@ from common.background import backoff_seconds, enqueue_on_commit
 from common.pause_points import pause_point
 
 from .models import Notification
+
+if TYPE_CHECKING:  # names for annotations only, never imported at run time
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +84,7 @@ _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("notifications_mut
 
 
 @contextlib.contextmanager
-def notifications_muted():
+def notifications_muted() -> Iterator[None]:
     """No email for changes made inside the block (demo seeding, data fixes)."""
     token = _muted.set(True)
     try:
@@ -88,7 +93,9 @@ def notifications_muted():
         _muted.reset(token)
 
 
-def notification_create(*, event: str, ref: str, recipient, context: dict) -> Notification | None:
+def notification_create(
+    *, event: str, ref: str, recipient: User, context: dict
+) -> Notification | None:
     """Record that `recipient` must be told about `event` on `ref`, in the caller's transaction.
     Returns the row (the existing one if this was already recorded), or None when muted or the
     recipient has no address."""
@@ -131,7 +138,7 @@ def render_notification(row: Notification) -> EmailMultiAlternatives:
 
 
 class _Blank(dict):
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> str:
         return ""
 
 
@@ -175,7 +182,7 @@ def notification_send(notification_id: int) -> str:
 
 
 @contextlib.contextmanager
-def _held(row: Notification):
+def _held(row: Notification) -> Iterator[bool]:
     """Hold `row` (still claimed by us) for the duration of the send, in a transaction that
     records it sent. Yields whether it is still ours. PostgreSQL only: on SQLite a transaction
     across the SMTP call would block every writer, so there it is the claim alone."""
@@ -205,7 +212,7 @@ def notification_send_due(*, limit: int = 500) -> int:
     return sum(notification_send(pk) == "sent" for pk in list(due))
 
 
-def notification_recover_stuck(*, now=None) -> int:
+def notification_recover_stuck(*, now: datetime | None = None) -> int:
     """Recovery sweep: a row claimed more than NOTIFICATION_CLAIM_TIMEOUT_SECONDS ago that no
     live sender holds (its worker died) goes back to pending, sent by the next
     `notification_send_due`. Returns how many."""

@@ -10,6 +10,7 @@ calling again with the same key, which the provider answers without charging twi
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel, booking_mark_paid
 from common.actor import acting_as, attributed_to
@@ -49,7 +51,7 @@ REASON_MAX_LENGTH = max_length(Refund, "reason")
 
 @attributed_to("actor")
 def booking_pay(
-    *, actor, booking: Booking, payment_method: str, idempotency_key: str = ""
+    *, actor: User, booking: Booking, payment_method: str, idempotency_key: str = ""
 ) -> Payment:
     """Charge the booking's total to `payment_method`. Returns the payment: succeeded (the
     booking is confirmed), failed (still payable) or, if the provider's answer is not known yet,
@@ -67,7 +69,7 @@ def booking_pay(
 
 
 def payment_start(
-    *, actor, booking: Booking, payment_method: str, idempotency_key: str = ""
+    *, actor: User, booking: Booking, payment_method: str, idempotency_key: str = ""
 ) -> Payment:
     """Commit a `processing` payment: the intent, before any provider call."""
     method = (payment_method or "").strip()
@@ -206,7 +208,7 @@ def refund_create(
     amount: Decimal,
     kind: str,
     reason: str = "",
-    actor=None,
+    actor: User | None = None,
     retry_of: Refund | None = None,
 ) -> Refund:
     """Write a pending refund in the caller's transaction; a task sends it after commit."""
@@ -282,13 +284,18 @@ def refund_record_result(*, refund: Refund, result: OperationResult) -> Refund:
 
 
 @attributed_to("actor")
-def booking_cancel_with_refund(*, booking: Booking, actor, reason: str = "", now=None) -> Booking:
+def booking_cancel_with_refund(
+    *, booking: Booking, actor: User, reason: str = "", now: datetime | None = None
+) -> Booking:
     """Cancel (the booking engine's rules) and, if the policy refunds something of a paid
     booking, create the refund in the same transaction."""
     with transaction.atomic():
         booking = booking_cancel(booking=booking, actor=actor, reason=reason, now=now)
         payment = booking.payments.filter(status=Payment.Status.SUCCEEDED).first()
-        amount = min(booking.refund_amount or 0, payment_refundable(payment) if payment else 0)
+        amount = min(
+            booking.refund_amount or Decimal(0),
+            payment_refundable(payment) if payment else Decimal(0),
+        )
         if payment is not None and amount > 0:
             refund_create(
                 payment=payment, amount=amount, kind=Refund.Kind.CANCELLATION,
@@ -298,7 +305,7 @@ def booking_cancel_with_refund(*, booking: Booking, actor, reason: str = "", now
 
 
 @attributed_to("actor")
-def refund_goodwill(*, actor, payment: Payment, amount: Decimal, reason: str) -> Refund:
+def refund_goodwill(*, actor: User, payment: Payment, amount: Decimal, reason: str) -> Refund:
     """Staff give money back beyond the policy, up to what is still refundable."""
     if not (actor and actor.is_staff and actor.has_perm("payments.add_refund")):
         raise NotPermitted("Only staff may issue goodwill refunds.")
@@ -312,7 +319,7 @@ def refund_goodwill(*, actor, payment: Payment, amount: Decimal, reason: str) ->
 
 
 @attributed_to("actor")
-def refund_retry(*, actor, refund: Refund) -> Refund:
+def refund_retry(*, actor: User, refund: Refund) -> Refund:
     """Staff send a failed refund again (after fixing its cause, or when the provider's refusal
     was temporary): a new pending refund of the same amount, linked to the failed one, sent by a
     task after commit with a new idempotency key (the provider would answer the old key with
@@ -322,7 +329,7 @@ def refund_retry(*, actor, refund: Refund) -> Refund:
     return _refund_retry(refund=refund, actor=actor)
 
 
-def _refund_retry(*, refund: Refund, actor=None) -> Refund:
+def _refund_retry(*, refund: Refund, actor: User | None = None) -> Refund:
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status != Refund.Status.FAILED:
@@ -348,7 +355,7 @@ def _retries_before(refund: Refund) -> int:
     return count
 
 
-def refunds_retry_failed(*, now=None) -> int:
+def refunds_retry_failed(*, now: datetime | None = None) -> int:
     """Recovery sweep: a refund the provider refused for a reason that may pass
     (REFUND_RETRYABLE_FAILURES, e.g. Stripe's insufficient_funds: the platform balance was too
     low) is retried by itself REFUND_RETRY_AFTER after it failed, at most REFUND_MAX_AUTO_RETRIES
@@ -376,7 +383,7 @@ def refunds_retry_failed(*, now=None) -> int:
 # --- recovery ---------------------------------------------------------------------------------
 
 
-def payments_recover_stuck(*, now=None) -> int:
+def payments_recover_stuck(*, now: datetime | None = None) -> int:
     """Re-dispatch payments still processing and refunds still pending after
     PAYMENT_STUCK_AFTER (a lost task, a dead worker, a provider outage). Safe to run often:
     the provider answers a repeated idempotency key with its first answer. Returns how many.

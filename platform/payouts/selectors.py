@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from accounts.models import User
 from common.money import money
 from payments.models import Payment, Payout, PayoutLine, Refund
 
 UNPAID = (Payout.Status.SCHEDULED, Payout.Status.APPROVED, Payout.Status.FAILED)
 
 
-def payout_list_for_host(host) -> QuerySet:
+def payout_list_for_host(host: User) -> QuerySet:
     """A host's own payouts, newest first, their lines (and bookings) prefetched."""
     if host is None or not host.is_authenticated:
         return Payout.objects.none()
@@ -25,11 +28,11 @@ def payout_list_for_host(host) -> QuerySet:
     )
 
 
-def _by_currency(rows, key: str) -> dict[str, Decimal]:
+def _by_currency(rows: Iterable[Any], key: str) -> dict[str, Decimal]:
     return {row[key]: money(row["total"]) for row in rows if row["total"]}
 
 
-def payouts_due(*, host=None) -> dict[str, Decimal]:
+def payouts_due(*, host: User | None = None) -> dict[str, Decimal]:
     """What is owed to hosts in payouts not paid yet (scheduled, approved or failed)."""
     payouts = Payout.objects.filter(status__in=UNPAID)
     if host is not None:
@@ -38,7 +41,7 @@ def payouts_due(*, host=None) -> dict[str, Decimal]:
     return _by_currency(rows, "currency")
 
 
-def money_received(*, start: date, end: date, host=None) -> dict[str, Decimal]:
+def money_received(*, start: date, end: date, host: User | None = None) -> dict[str, Decimal]:
     """Succeeded payments less succeeded refunds, by the day they succeeded, in [start, end)."""
     payments = Payment.objects.filter(
         status=Payment.Status.SUCCEEDED, succeeded_at__date__gte=start, succeeded_at__date__lt=end

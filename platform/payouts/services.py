@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, time
 from decimal import Decimal
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from common.actor import attributed_to
 from common.background import enqueue_on_commit
@@ -111,7 +114,7 @@ def payouts_schedule(*, now: datetime | None = None) -> list[Payout]:
 
 
 @transaction.atomic
-def _payout_create(*, host_id, currency: str, bookings: list[Booking]) -> Payout | None:
+def _payout_create(*, host_id: UUID, currency: str, bookings: list[Booking]) -> Payout | None:
     # Lock the bookings so a cancellation or refund racing us waits, then re-check each one.
     locked = (
         Booking.objects.select_for_update(of=("self",))
@@ -146,7 +149,7 @@ def _payout_create(*, host_id, currency: str, bookings: list[Booking]) -> Payout
     return payout
 
 
-def host_owed_back(*, host_id, currency: str) -> Decimal:
+def host_owed_back(*, host_id: UUID, currency: str) -> Decimal:
     """What the host owes the platform in `currency`: refunds that took from host payable after
     the booking's money had been paid out (or set aside in a payout). The host payable balance
     (ledger) less what is set aside in payouts not paid yet, less the host's share of paid
@@ -185,7 +188,7 @@ def _share_after_succeeded_refunds(booking: Booking) -> Decimal:
 # --- approval ---------------------------------------------------------------------------------
 
 
-def _require_staff(actor) -> None:
+def _require_staff(actor: User) -> None:
     if not (
         actor and actor.is_active and actor.is_staff and actor.has_perm("payments.change_payout")
     ):
@@ -193,7 +196,7 @@ def _require_staff(actor) -> None:
 
 
 @attributed_to("actor")
-def payout_approve(*, actor, payout: Payout) -> Payout:
+def payout_approve(*, actor: User, payout: Payout) -> Payout:
     """A scheduled payout becomes approved; its transfer is sent after commit."""
     _require_staff(actor)
     with transaction.atomic():
@@ -210,7 +213,7 @@ def payout_approve(*, actor, payout: Payout) -> Payout:
     return payout
 
 
-def payouts_approve(*, actor, payouts) -> tuple[list[Payout], list[Payout]]:
+def payouts_approve(*, actor: User, payouts: Iterable[Payout]) -> tuple[list[Payout], list[Payout]]:
     """Approve each scheduled payout of `payouts`; returns (approved, skipped: not scheduled)."""
     _require_staff(actor)
     approved, skipped = [], []
@@ -223,7 +226,7 @@ def payouts_approve(*, actor, payouts) -> tuple[list[Payout], list[Payout]]:
 
 
 @attributed_to("actor")
-def payout_retry(*, actor, payout: Payout) -> Payout:
+def payout_retry(*, actor: User, payout: Payout) -> Payout:
     """A failed payout is approved again for a new transfer attempt (a new idempotency key)."""
     _require_staff(actor)
     with transaction.atomic():

@@ -1,12 +1,14 @@
 """Reviews: who may write one, moderation, host responses, and the listing's rating aggregate."""
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import is_moderator
 from bookings.models import Booking, BookingStatus
 from common.actor import attributed_to
@@ -26,14 +28,16 @@ def _not_allowed(message: str) -> DomainError:
     return DomainError("review_not_allowed", message, field="booking")
 
 
-def _validate_rating(name: str, value) -> None:
+def _validate_rating(name: str, value: object) -> None:
     if value is None and name != "rating":
         return
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
         raise ValidationFailed("rating_invalid", "Ratings are whole numbers from 1 to 5.", name)
 
 
-def review_eligibility_error(*, booking: Booking, author, today: date | None = None):
+def review_eligibility_error(
+    *, booking: Booking, author: User, today: date | None = None
+) -> DomainError | None:
     """Why `author` may not review `booking` now, or None if they may."""
     if booking.guest_id != author.pk:
         return NotFound()
@@ -52,7 +56,13 @@ def review_eligibility_error(*, booking: Booking, author, today: date | None = N
 @attributed_to("author")
 @transaction.atomic
 def review_create(
-    *, author, booking: Booking, rating: int, comment: str = "", today=None, **categories
+    *,
+    author: User,
+    booking: Booking,
+    rating: int,
+    comment: str = "",
+    today: date | None = None,
+    **categories: int,
 ) -> Review:
     unknown = set(categories) - set(CATEGORY_FIELDS)
     if unknown:
@@ -79,7 +89,7 @@ def review_create(
         raise _not_allowed("This stay has already been reviewed.") from exc
 
 
-def listing_rating_refresh(listing_id) -> None:
+def listing_rating_refresh(listing_id: UUID | str) -> None:
     """Recompute the denormalised rating from published reviews (one aggregate query)."""
     stats = Review.objects.filter(listing_id=listing_id, status=Review.Status.PUBLISHED).aggregate(
         average=Avg("rating"), count=Count("id")
@@ -91,12 +101,12 @@ def listing_rating_refresh(listing_id) -> None:
     listing.save(update_fields=["rating_average", "review_count", "updated_at"])
 
 
-def _ensure_moderator(actor) -> None:
+def _ensure_moderator(actor: User) -> None:
     if not is_moderator(actor) and not (actor and actor.has_perm("reviews.moderate_review")):
         raise NotPermitted("Only moderators can moderate reviews.")
 
 
-def _moderate(review: Review, actor, status: str, reason: str = "") -> Review:
+def _moderate(review: Review, actor: User, status: str, reason: str = "") -> Review:
     _ensure_moderator(actor)
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status == status:
@@ -112,7 +122,7 @@ def _moderate(review: Review, actor, status: str, reason: str = "") -> Review:
     return review
 
 
-def _notify(review: Review, event: str, recipient) -> None:
+def _notify(review: Review, event: str, recipient: User) -> None:
     listing = review.listing
     notification_create(
         event=event,
@@ -148,13 +158,13 @@ def listing_ratings_refresh_all() -> int:
 
 @attributed_to("actor")
 @transaction.atomic
-def review_publish(*, review: Review, actor) -> Review:
+def review_publish(*, review: Review, actor: User) -> Review:
     return _moderate(review, actor, Review.Status.PUBLISHED)
 
 
 @attributed_to("actor")
 @transaction.atomic
-def review_reject(*, review: Review, actor, reason: str) -> Review:
+def review_reject(*, review: Review, actor: User, reason: str) -> Review:
     reason = text_within((reason or "").strip(), limit=REASON_MAX_LENGTH, field="reason")
     if not reason:
         raise ValidationFailed("reason_required", "Say why the review is rejected.", "reason")
@@ -163,7 +173,7 @@ def review_reject(*, review: Review, actor, reason: str) -> Review:
 
 @attributed_to("actor")
 @transaction.atomic
-def review_respond(*, review: Review, actor, text: str) -> Review:
+def review_respond(*, review: Review, actor: User, text: str) -> Review:
     if not can_manage_listing(review.listing, actor):
         raise NotFound()
     text = (text or "").strip()

@@ -1,14 +1,18 @@
 """Wishlist reads, and the `saved` flag on listings, in a fixed number of queries."""
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 
+from accounts.models import User
 from listings.models import Listing
 from listings.selectors import listing_base_queryset
 
 from .models import Wishlist, WishlistItem
 
 
-def wishlist_list_for(user) -> QuerySet:
+def wishlist_list_for(user: User) -> QuerySet:
     """The user's own wishlists, by name, each with how many listings it holds."""
     if not user or not user.is_authenticated:
         return Wishlist.objects.none()
@@ -19,19 +23,19 @@ def wishlist_list_for(user) -> QuerySet:
     )
 
 
-def _visible_count(user):
+def _visible_count(user: User) -> Count:
     return Count(
         "items",
         filter=Q(items__listing__status=Listing.Status.PUBLISHED) | Q(items__listing__host=user),
     )
 
 
-def wishlist_visible_to(user) -> QuerySet:
+def wishlist_visible_to(user: User) -> QuerySet:
     """Wishlists are private: only their owner sees one; for everyone else it does not exist."""
     return wishlist_list_for(user)
 
 
-def wishlist_listings(wishlist) -> QuerySet:
+def wishlist_listings(wishlist: Wishlist) -> QuerySet:
     """The listings of a wishlist, most recently saved first, with a card's relations. A listing
     unpublished since it was saved is left out (it comes back if it is published again)."""
     return (
@@ -43,7 +47,7 @@ def wishlist_listings(wishlist) -> QuerySet:
     )
 
 
-def with_saved_flag(queryset: QuerySet, user) -> QuerySet:
+def with_saved_flag(queryset: QuerySet, user: User) -> QuerySet:
     """Annotate each listing with `is_saved`: in any of `user`'s wishlists. One EXISTS in the
     same query, so a page of results costs no extra query."""
     if not user or not user.is_authenticated:
@@ -52,7 +56,7 @@ def with_saved_flag(queryset: QuerySet, user) -> QuerySet:
     return queryset.annotate(is_saved=Exists(saved))
 
 
-def saved_listing_ids(user, listing_ids) -> set:
+def saved_listing_ids(user: User, listing_ids: Iterable[UUID]) -> set:
     """Which of `listing_ids` `user` saved: one query for a batch of listings."""
     if not user or not user.is_authenticated:
         return set()

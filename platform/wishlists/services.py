@@ -1,7 +1,10 @@
 """Wishlist writes. Every one checks the owner: someone else's wishlist does not exist."""
 
+from uuid import UUID
+
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from common.actor import attributed_to
 from common.errors import DomainError, NotFound, ValidationFailed
 from listings.models import Listing
@@ -12,7 +15,7 @@ MAX_WISHLISTS = 100
 MAX_ITEMS = 500
 
 
-def _clean_name(name) -> str:
+def _clean_name(name: str) -> str:
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name:
         raise ValidationFailed("name_required", "Give the wishlist a name.", field="name")
@@ -29,14 +32,14 @@ def _name_taken() -> DomainError:
     return DomainError("wishlist_name_taken", "You already have a wishlist with this name.", "name")
 
 
-def _ensure_owner(wishlist: Wishlist, actor) -> None:
+def _ensure_owner(wishlist: Wishlist, actor: User) -> None:
     if wishlist.user_id != getattr(actor, "pk", None):
         raise NotFound()
 
 
 @attributed_to("actor")
 @transaction.atomic
-def wishlist_create(*, actor, name: str) -> Wishlist:
+def wishlist_create(*, actor: User, name: str) -> Wishlist:
     name = _clean_name(name)
     if Wishlist.objects.filter(user=actor).count() >= MAX_WISHLISTS:
         raise DomainError("too_many_wishlists", f"Keep at most {MAX_WISHLISTS} wishlists.")
@@ -49,7 +52,7 @@ def wishlist_create(*, actor, name: str) -> Wishlist:
 
 @attributed_to("actor")
 @transaction.atomic
-def wishlist_rename(*, wishlist: Wishlist, actor, name: str) -> Wishlist:
+def wishlist_rename(*, wishlist: Wishlist, actor: User, name: str) -> Wishlist:
     _ensure_owner(wishlist, actor)
     wishlist.name = _clean_name(name)
     try:
@@ -62,14 +65,14 @@ def wishlist_rename(*, wishlist: Wishlist, actor, name: str) -> Wishlist:
 
 @attributed_to("actor")
 @transaction.atomic
-def wishlist_delete(*, wishlist: Wishlist, actor) -> None:
+def wishlist_delete(*, wishlist: Wishlist, actor: User) -> None:
     _ensure_owner(wishlist, actor)
     wishlist.delete()
 
 
 @attributed_to("actor")
 @transaction.atomic
-def wishlist_add(*, wishlist: Wishlist, listing: Listing, actor) -> bool:
+def wishlist_add(*, wishlist: Wishlist, listing: Listing, actor: User) -> bool:
     """Save `listing` (published, or the actor's own). True if added, False if already there."""
     _ensure_owner(wishlist, actor)
     if listing.status != Listing.Status.PUBLISHED and listing.host_id != actor.pk:
@@ -88,7 +91,7 @@ def wishlist_add(*, wishlist: Wishlist, listing: Listing, actor) -> bool:
 
 @attributed_to("actor")
 @transaction.atomic
-def wishlist_remove(*, wishlist: Wishlist, listing_id, actor) -> bool:
+def wishlist_remove(*, wishlist: Wishlist, listing_id: UUID | str, actor: User) -> bool:
     """Unsave; True if it was there. Removing what is not there is not an error."""
     _ensure_owner(wishlist, actor)
     deleted, _ = WishlistItem.objects.filter(wishlist=wishlist, listing_id=listing_id).delete()

@@ -101,7 +101,7 @@ def mutation_errors(exc: Exception, renames: dict[str, str] | None = None) -> li
 def query_error(exc: Exception) -> GraphQLError:
     """A refusal as a GraphQL error for a query field (which then resolves to null)."""
     error = as_domain_error(exc)
-    extensions = {"code": error.code}
+    extensions: dict[str, object] = {"code": error.code}
     if error.field:
         extensions["field"] = input_field_name(error.field)
     return GraphQLError(error.message, extensions=extensions)
