@@ -281,7 +281,13 @@ def _extra(row: dict, measurements: dict) -> str:
         return f"p95 {m['a']['p95']:.0f} ms"
     if row["id"] == "seed_time" and m:
         s = m["scale"]
-        return "reused, measured when seeded" if s.get("reused") else "seeded in this run"
+        when = "measured when seeded" if s.get("reused") else "seeded in this run"
+        if s.get("cpu_seconds") is not None:
+            db = s.get("database_cpu_seconds")
+            when += (f"; CPU {s['cpu_seconds']:.0f} s"
+                     + (f" + database {db:.0f} s" if db is not None else "")
+                     + f", load average {s.get('load_average', 0):.1f}")  # fmt: skip
+        return when
     if row["id"] == "search_throughput" and m:
         return (
             f"p50 {m['p50_ms']:.0f} ms, p95 {m['p95_ms']:.0f} ms, "

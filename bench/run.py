@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -168,25 +169,59 @@ def manage(args: list[str], env: dict, *, timeout=1800) -> subprocess.CompletedP
     return result
 
 
+SEED_APP = "staybook-bench-seed"
+
+
 def timed_seed(args: list[str], env: dict, workdir: Path) -> dict:
-    """Run `manage.py seed_demo ...` and measure its wall time and peak resident memory (the
-    kernel's accounting of that one child, from wait4)."""
+    """Run `manage.py seed_demo ...` and measure its wall time, its peak resident memory (the
+    kernel's accounting of that one child, from wait4) and the CPU time it cost: its own and
+    that of the PostgreSQL backends serving it (read from /proc while it runs, when the
+    database is on this machine). The CPU time says what the wall time would be on an idle
+    machine; the wall time on a shared one depends on everyone else."""
     out = workdir / "seed.log"
+    backends: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.5):
+            with contextlib.suppress(Exception):
+                rows = pg("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                          [SEED_APP])  # fmt: skip
+                for (pid,) in rows:
+                    backends[pid] = max(backends.get(pid, 0.0), process_cpu(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    load = os.getloadavg()[0]
     with out.open("w") as handle:
         started = time.perf_counter()
         process = subprocess.Popen(
             [PY, "manage.py", "seed_demo", *args],
             cwd=ROOT,
-            env=env,
+            env={**env, "PGAPPNAME": SEED_APP},
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
+        sampler.start()
         _pid, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"seed_demo failed:\n{out.read_text()[-3000:]}")
-    return {"seconds": round(elapsed, 2), "peak_mib": round(usage.ru_maxrss / 1024, 1)}
+    return {
+        "seconds": round(elapsed, 2),
+        "peak_mib": round(usage.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "database_cpu_seconds": round(sum(backends.values()), 1) if backends else None,
+        "load_average": round(load, 2),
+    }
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process on this machine (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def unapplied_migrations(db: str) -> set[tuple[str, str]]:
@@ -229,8 +264,7 @@ def ensure_db(name: str, listings: int, bookings: int) -> dict:
         "bookings": bookings,
         "seeded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": git_commit()[0],
-        "seconds": seeded["seconds"],
-        "peak_mib": seeded["peak_mib"],
+        **seeded,
     }
     pg(f'COMMENT ON DATABASE "{name}" IS %s', [json.dumps(info)])
     return {**info, "reused": False}

@@ -247,3 +247,11 @@ def test_the_readme_block_carries_the_table_the_chart_and_the_run():
     assert "| REST search, city + dates + guests" in text and "MISSED" in text
     assert "(bench/results/latest.png)" in text
     assert readme.START in (readme.ROOT / "README.md").read_text()
+
+
+def test_cpu_time_of_a_process_is_read_from_proc():
+    import os
+
+    spent = run.process_cpu(os.getpid())
+    sum(i * i for i in range(200_000))  # some work of our own
+    assert run.process_cpu(os.getpid()) >= spent > 0
