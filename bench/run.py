@@ -924,6 +924,7 @@ def main(argv=None) -> int:
     parser.add_argument("--listings", type=int, help="override the plan's listings")
     parser.add_argument("--bookings", type=int, help="override the plan's bookings")
     parser.add_argument("--pairs", type=int, help="override the plan's pairs per row")
+    parser.add_argument("--import-rows", type=int, help="override the plan's import size")
     parser.add_argument("--scale-db", help="database to seed or reuse")
     parser.add_argument("--output", help="results name under bench/results (default: plan's)")
     parser.add_argument("--only", help="comma-separated rows to measure (development)")
@@ -932,7 +933,7 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
-    for name in ("listings", "bookings", "pairs", "scale_db", "output"):
+    for name in ("listings", "bookings", "pairs", "import_rows", "scale_db", "output"):
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
     if args.seed_only:
