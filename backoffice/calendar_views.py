@@ -60,13 +60,18 @@ class CalendarChangeForm(forms.Form):
         help_text=_("The day after the last night, like a check-out."),
     )
     price = forms.DecimalField(
-        label=_("Price per night"), required=False, max_digits=10, decimal_places=2,
+        label=_("Price per night"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
         widget=UnfoldAdminDecimalFieldWidget(attrs={"step": "0.01", "min": "0.01"}),
-    )  # fmt: skip
+    )
     note = forms.CharField(
-        label=_("Note (blocks)"), required=False, max_length=200,
+        label=_("Note (blocks)"),
+        required=False,
+        max_length=200,
         widget=UnfoldAdminTextInputWidget(attrs={"placeholder": _("e.g. owner stay")}),
-    )  # fmt: skip
+    )
 
     def clean(self):
         data = super().clean()
@@ -78,14 +83,19 @@ class CalendarChangeForm(forms.Form):
 class TimelineFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=_date_input())
     days = forms.TypedChoiceField(
-        label=_("Days"), coerce=int, required=False,
-        choices=[(n, n) for n in TIMELINE_SPANS], widget=UnfoldAdminSelectWidget,
-    )  # fmt: skip
+        label=_("Days"),
+        coerce=int,
+        required=False,
+        choices=[(n, n) for n in TIMELINE_SPANS],
+        widget=UnfoldAdminSelectWidget,
+    )
     city = forms.ChoiceField(label=_("City"), required=False, widget=UnfoldAdminSelectWidget)
     host = forms.CharField(
-        label=_("Host"), required=False, max_length=100,
+        label=_("Host"),
+        required=False,
+        max_length=100,
         widget=UnfoldAdminTextInputWidget(attrs={"placeholder": _("name or email")}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, cities=(), show_host=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,9 +178,14 @@ def _month_weeks(cal, first: date, today: date):
                 stay.end == next_day or day.weekday() == 6 or next_day.month != day.month
             )
             cells.append(
-                {"night": night, "stay": stay, "stay_starts": starts, "stay_ends": ends,
-                 "today": day == today}
-            )  # fmt: skip
+                {
+                    "night": night,
+                    "stay": stay,
+                    "stay_starts": starts,
+                    "stay_ends": ends,
+                    "today": day == today,
+                }
+            )
         weeks.append(cells)
     return weeks
 
@@ -198,11 +213,13 @@ def _apply(request, listing, form) -> str:
     changed = calendar_price_set(listing=listing, start=start, end=end, price=price, actor=user)
     if price is None:
         return ngettext(
-            "%(n)d night back to the default price.", "%(n)d nights back to the default price.",
+            "%(n)d night back to the default price.",
+            "%(n)d nights back to the default price.",
             changed,
-        ) % {"n": changed}  # fmt: skip
-    return ngettext("%(n)d night now costs %(price)s.", "%(n)d nights now cost %(price)s.",
-                    changed) % {"n": changed, "price": _money(price, listing.currency)}  # fmt: skip
+        ) % {"n": changed}
+    return ngettext(
+        "%(n)d night now costs %(price)s.", "%(n)d nights now cost %(price)s.", changed
+    ) % {"n": changed, "price": _money(price, listing.currency)}
 
 
 def listing_calendar_view(request, listing_id):
@@ -219,7 +236,7 @@ def listing_calendar_view(request, listing_id):
             "operation": "block",
             "start": max(today, first),
             "end": max(today, first) + timedelta(days=1),
-        },  # fmt: skip
+        },
     )
     error = None
     if request.method == "POST":
@@ -277,8 +294,15 @@ def _timeline_rows(cal, start: date, end: date):
         stay = cal.stay_on(day)
         if stay is not None:
             span = stay.nights_within(day, end)
-            cells.append({"stay": stay, "span": span, "cut_left": stay.start < start,
-                          "cut_right": stay.end > end, "night": nights[day]})  # fmt: skip
+            cells.append(
+                {
+                    "stay": stay,
+                    "span": span,
+                    "cut_left": stay.start < start,
+                    "cut_right": stay.end > end,
+                    "night": nights[day],
+                }
+            )
             day += timedelta(days=span)
         else:
             cells.append({"night": nights[day], "span": 1})
@@ -294,8 +318,9 @@ def calendar_timeline_view(request):
     today = timezone.localdate()
     start, days = today, 14
     data = {"start": today.isoformat(), "days": str(days), **request.GET.dict()}
-    form = TimelineFilterForm(data, cities=list(cities),
-                              show_host=role in (Role.STAFF, Role.AUDITOR))  # fmt: skip
+    form = TimelineFilterForm(
+        data, cities=list(cities), show_host=role in (Role.STAFF, Role.AUDITOR)
+    )
     if form.is_valid():
         data = form.cleaned_data
         start = data.get("start") or today
@@ -339,7 +364,7 @@ def calendar_timeline_view(request):
                 "url": reverse("admin:calendar_listing", args=[cal.listing.pk]),
             }
             for cal in grid
-        ],  # fmt: skip
+        ],
         start=start,
         end=end - timedelta(days=1),
         show_host=role in (Role.STAFF, Role.AUDITOR),

@@ -11,9 +11,18 @@ def confirmed(request) -> bool:
 
 
 def confirmation_page(
-    model_admin, request, queryset, *, action: str, title: str, rows, columns,
-    reason_form: ReasonForm | None = None, button: str = "Confirm", back_url: str = ".",
-):  # fmt: skip
+    model_admin,
+    request,
+    queryset,
+    *,
+    action: str,
+    title: str,
+    rows,
+    columns,
+    reason_form: ReasonForm | None = None,
+    button: str = "Confirm",
+    back_url: str = ".",
+):
     """Render the list of what is about to happen (`rows` are lists of cells under `columns`),
     with an optional reason field; submitting re-posts the same action with confirm=yes."""
     context = {

@@ -78,9 +78,9 @@ def _render(request, site, *, conversation, listing, guest, form, booking=None):
     )
     thread = []
     if conversation is not None:
-        newest = list(conversation.messages.select_related("sender").order_by("-created_at")[
-            : SHOWN + 1
-        ])  # fmt: skip
+        newest = list(
+            conversation.messages.select_related("sender").order_by("-created_at")[: SHOWN + 1]
+        )
         thread = [
             {
                 "message": message,
@@ -132,14 +132,23 @@ def conversation_view(request, conversation_id, *, site):
     conversation = get_object_or_404(conversation_visible_to(request.user), pk=conversation_id)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
-        written = _send(request, form, lambda body: message_send(
-            conversation=conversation, actor=request.user, body=body))  # fmt: skip
+        written = _send(
+            request,
+            form,
+            lambda body: message_send(conversation=conversation, actor=request.user, body=body),
+        )
         if written:
             return HttpResponseRedirect(request.path + "#latest")
     elif is_party(conversation, request.user):
         conversation_mark_read(conversation=conversation, actor=request.user)
-    return _render(request, site, conversation=conversation, listing=conversation.listing,
-                   guest=conversation.guest, form=form)  # fmt: skip
+    return _render(
+        request,
+        site,
+        conversation=conversation,
+        listing=conversation.listing,
+        guest=conversation.guest,
+        form=form,
+    )
 
 
 def booking_conversation_view(request, booking_id, *, site):
@@ -168,8 +177,15 @@ def booking_conversation_view(request, booking_id, *, site):
         if _send(request, form, start):
             url = reverse("admin:conversation", args=[started["conversation"].pk])
             return HttpResponseRedirect(url + "#latest")
-    return _render(request, site, conversation=None, listing=booking.listing,
-                   guest=booking.guest, form=form, booking=booking)  # fmt: skip
+    return _render(
+        request,
+        site,
+        conversation=None,
+        listing=booking.listing,
+        guest=booking.guest,
+        form=form,
+        booking=booking,
+    )
 
 
 def inbox_view(request, *, site):
@@ -217,8 +233,12 @@ def booking_messages_link(request, booking) -> dict:
     )
     url = reverse("admin:booking_conversation", args=[booking.pk])
     if conversation is None:
-        return {"url": url, "count": 0, "unread": 0,
-                "may_start": request_role(request) == Role.HOST}  # fmt: skip
+        return {
+            "url": url,
+            "count": 0,
+            "unread": 0,
+            "may_start": request_role(request) == Role.HOST,
+        }
     return {
         "url": url,
         "count": conversation.messages.count(),

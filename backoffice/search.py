@@ -33,10 +33,14 @@ def record_search(request, term: str) -> list[SearchResult]:
             Q(title__icontains=term) | Q(city__icontains=term)
         )
         for listing in found.order_by("title")[:PER_KIND]:
-            results.append(SearchResult(
-                title=listing.title, description=f"Listing · {listing.city}",
-                link=reverse("admin:listings_listing_change", args=[listing.pk]), icon="home_work",
-            ))  # fmt: skip
+            results.append(
+                SearchResult(
+                    title=listing.title,
+                    description=f"Listing · {listing.city}",
+                    link=reverse("admin:listings_listing_change", args=[listing.pk]),
+                    icon="home_work",
+                )
+            )
     bookings = _admin(Booking)
     if bookings and bookings.has_view_permission(request):
         found = (
@@ -45,21 +49,27 @@ def record_search(request, term: str) -> list[SearchResult]:
             .select_related("listing", "guest")
         )
         for booking in found.order_by("-check_in")[:PER_KIND]:
-            results.append(SearchResult(
-                title=f"{full_name(booking.guest)} · {booking.listing.title}",
-                description=f"Booking · {booking.check_in:%d %b %Y} → {booking.check_out:%d %b %Y}"
-                f" · {booking.get_status_display()}",
-                link=reverse("admin:bookings_booking_change", args=[booking.pk]), icon="luggage",
-            ))  # fmt: skip
+            results.append(
+                SearchResult(
+                    title=f"{full_name(booking.guest)} · {booking.listing.title}",
+                    description=f"Booking · {booking.check_in:%d %b %Y} → "
+                    f"{booking.check_out:%d %b %Y} · {booking.get_status_display()}",
+                    link=reverse("admin:bookings_booking_change", args=[booking.pk]),
+                    icon="luggage",
+                )
+            )
     users = _admin(get_user_model())
     if users and users.has_view_permission(request):
         found = users.get_queryset(request).filter(
             Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
         )
         for user in found.order_by("email")[:PER_KIND]:
-            results.append(SearchResult(
-                title=name_or_email(user),
-                description=f"Person · {user.email}",
-                link=reverse("admin:accounts_user_change", args=[user.pk]), icon="person",
-            ))  # fmt: skip
+            results.append(
+                SearchResult(
+                    title=name_or_email(user),
+                    description=f"Person · {user.email}",
+                    link=reverse("admin:accounts_user_change", args=[user.pk]),
+                    icon="person",
+                )
+            )
     return results

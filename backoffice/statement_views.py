@@ -23,9 +23,11 @@ class StatementForm(forms.Form):
         label=_("Month (YYYY-MM)"), max_length=7, widget=UnfoldAdminTextInputWidget
     )
     host = forms.ModelChoiceField(
-        label=_("Host"), queryset=get_user_model().objects.none(), required=False,
+        label=_("Host"),
+        queryset=get_user_model().objects.none(),
+        required=False,
         widget=UnfoldAdminSelectWidget,
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, role, **kwargs):
         super().__init__(*args, **kwargs)

@@ -47,10 +47,16 @@ BUILDS_ON: dict[str, tuple[str, ...]] = {
 
 # How each domain is named in the APIs' types: BookingError, BookingErrorCode, ...
 ERROR_TYPE_NAMES = {
-    "accounts": "Account", "bookings": "Booking", "calendars": "Calendar", "listings": "Listing",
-    "messaging": "Messaging", "payments": "Payment", "payouts": "Payout", "reviews": "Review",
+    "accounts": "Account",
+    "bookings": "Booking",
+    "calendars": "Calendar",
+    "listings": "Listing",
+    "messaging": "Messaging",
+    "payments": "Payment",
+    "payouts": "Payout",
+    "reviews": "Review",
     "wishlists": "Wishlist",
-}  # fmt: skip
+}
 
 
 def codes_for(domain: str) -> list[str]:

@@ -34,8 +34,11 @@ from .base import BackofficeAdmin
 from .filters import AutocompleteFilter, listing_values_filter
 from .money_tables import booking_ledger_table, booking_money_table
 
-NIGHT_REASONS = {"weekday": _("Nightly price"), "weekend": _("Weekend price"),
-                 "override": _("Your price for that night")}  # fmt: skip
+NIGHT_REASONS = {
+    "weekday": _("Nightly price"),
+    "weekend": _("Weekend price"),
+    "override": _("Your price for that night"),
+}
 NOT_RECORDED = _("Not recorded")
 
 
@@ -48,10 +51,21 @@ class BookingExportResource(SafeExportResource):
     class Meta:
         model = Booking
         fields = (
-            "id", "listing", "guest", "check_in", "check_out", "guests", "status",
-            "currency", "total", "service_fee", "host_fee", "amount_paid", "refund_amount",
+            "id",
+            "listing",
+            "guest",
+            "check_in",
+            "check_out",
+            "guests",
+            "status",
+            "currency",
+            "total",
+            "service_fee",
+            "host_fee",
+            "amount_paid",
+            "refund_amount",
             "created_at",
-        )  # fmt: skip
+        )
 
     def dehydrate_guest(self, booking):
         return full_name(booking.guest)
@@ -64,9 +78,16 @@ class BookingAdmin(BackofficeAdmin):
     staff_only_list_filters = ("listing",)
     resource_classes = [BookingExportResource]
     list_display = (
-        "short_id", "listing", "guest_name", "check_in", "check_out", "nights",
-        "status_badge", "total_display", "created_at",
-    )  # fmt: skip
+        "short_id",
+        "listing",
+        "guest_name",
+        "check_in",
+        "check_out",
+        "nights",
+        "status_badge",
+        "total_display",
+        "created_at",
+    )
     list_select_related = ("listing", "guest")
     list_filter = (
         "status",
@@ -85,10 +106,17 @@ class BookingAdmin(BackofficeAdmin):
     fieldsets = (
         (_("Stay"), {"fields": ("listing", "guest_name", "stay_summary", "status", "timeline")}),
         (_("Price at booking time"), {"fields": ("price_table", "policy_description")}),
-        (_("Payment and cancellation"), {"fields": (
-            "status_reason", ("paid", "refunded"), "payments",
-        )}),
-    )  # fmt: skip
+        (
+            _("Payment and cancellation"),
+            {
+                "fields": (
+                    "status_reason",
+                    ("paid", "refunded"),
+                    "payments",
+                )
+            },
+        ),
+    )
     staff_fields = (_("Guest contact (staff only)"), {"fields": ("guest_email", "guest_phone")})
 
     ledger_fields = (_("Ledger (staff and auditors)"), {"fields": ("ledger_postings",)})
@@ -165,11 +193,15 @@ class BookingAdmin(BackofficeAdmin):
         description=_("Status"),
         ordering="status",
         label={
-            "requested": "warning", "pending_payment": "info", "confirmed": "success",
-            "completed": "success", "cancelled": "danger", "declined": "danger",
+            "requested": "warning",
+            "pending_payment": "info",
+            "confirmed": "success",
+            "completed": "success",
+            "cancelled": "danger",
+            "declined": "danger",
             "expired": "danger",
         },
-    )  # fmt: skip
+    )
     def status_badge(self, obj):
         return obj.status, obj.get_status_display()
 
@@ -179,9 +211,11 @@ class BookingAdmin(BackofficeAdmin):
         guests = ngettext("%(n)d guest", "%(n)d guests", obj.guests) % {"n": obj.guests}
         return format_html(
             '<span class="one-line">{} → {} · {} · {}</span>',
-            date_format(obj.check_in, "D j M Y"), date_format(obj.check_out, "D j M Y"),
-            nights, guests,
-        )  # fmt: skip
+            date_format(obj.check_in, "D j M Y"),
+            date_format(obj.check_out, "D j M Y"),
+            nights,
+            guests,
+        )
 
     @display(description=_("Timeline"))
     def timeline(self, obj):
@@ -196,9 +230,10 @@ class BookingAdmin(BackofficeAdmin):
             label = _("Answer by") if obj.status == Booking.Status.REQUESTED else _("Pay by")
             events.append((label, obj.expires_at))
         items = format_html_join(
-            "", '<li><span class="event-label">{}</span> {}</li>',
+            "",
+            '<li><span class="event-label">{}</span> {}</li>',
             ((label, date_format(localtime(when), "j M Y, H:i")) for label, when in events if when),
-        )  # fmt: skip
+        )
         return format_html('<ul class="event-line">{}</ul>', items)
 
     @display(description=_("Why this status"))
@@ -209,33 +244,46 @@ class BookingAdmin(BackofficeAdmin):
         when = partial(date_format, format="j M Y, H:i")
         status = obj.status
         if status == Booking.Status.REQUESTED:
-            return _("Waiting for the host's answer until %(when)s.") % {
-                "when": when(localtime(obj.expires_at))} if obj.expires_at else "—"  # fmt: skip
+            return (
+                _("Waiting for the host's answer until %(when)s.")
+                % {"when": when(localtime(obj.expires_at))}
+                if obj.expires_at
+                else "—"
+            )
         if status == Booking.Status.PENDING_PAYMENT:
-            return _("Accepted; waiting for the guest's payment until %(when)s.") % {
-                "when": when(localtime(obj.expires_at))} if obj.expires_at else "—"  # fmt: skip
+            return (
+                _("Accepted; waiting for the guest's payment until %(when)s.")
+                % {"when": when(localtime(obj.expires_at))}
+                if obj.expires_at
+                else "—"
+            )
         if status == Booking.Status.CONFIRMED:
             return _("Paid in full; the stay is ahead.")
         if status == Booking.Status.COMPLETED:
             return _("The stay took place (checked out %(day)s).") % {
-                "day": date_format(obj.check_out, "j M Y")}  # fmt: skip
+                "day": date_format(obj.check_out, "j M Y")
+            }
         reason = obj.cancellation_reason or _("no reason given")
         if status == Booking.Status.CANCELLED:
             return _("Cancelled%(by)s on %(when)s: %(reason)s") % {
-                "by": self._by(obj, obj.cancelled_by_id), "reason": reason,
+                "by": self._by(obj, obj.cancelled_by_id),
+                "reason": reason,
                 "when": when(localtime(obj.cancelled_at)) if obj.cancelled_at else "?",
-            }  # fmt: skip
+            }
         change = obj.history.filter(status=status).order_by("history_date").first()
         changed = when(localtime(change.history_date)) if change else "?"
         if status == Booking.Status.DECLINED:
             return _("Declined%(by)s on %(when)s: %(reason)s") % {
                 "by": self._by(obj, change.history_user_id if change else None),
-                "when": changed, "reason": reason,
-            }  # fmt: skip
+                "when": changed,
+                "reason": reason,
+            }
         before = (
-            obj.history.exclude(status=status).order_by("-history_date")
-            .values_list("status", flat=True).first()
-        )  # fmt: skip
+            obj.history.exclude(status=status)
+            .order_by("-history_date")
+            .values_list("status", flat=True)
+            .first()
+        )
         if before == Booking.Status.PENDING_PAYMENT:
             return _("Expired on %(when)s: the guest did not pay in time.") % {"when": changed}
         return _("Expired on %(when)s: the host did not answer in time.") % {"when": changed}
@@ -273,17 +321,23 @@ class BookingAdmin(BackofficeAdmin):
 
         nightly = snapshot.get("nightly", [])
         nights = [
-            (date_format(date.fromisoformat(n["date"]), "D j M Y"),
-             NIGHT_REASONS.get(n.get("reason"), NOT_RECORDED), amount(n["price"]))
+            (
+                date_format(date.fromisoformat(n["date"]), "D j M Y"),
+                NIGHT_REASONS.get(n.get("reason"), NOT_RECORDED),
+                amount(n["price"]),
+            )
             for n in nightly
-        ]  # fmt: skip
+        ]
         # Bookings made before the quote kept each night's reason have none: say so rather
         # than leave the column blank or guess from today's prices.
         unexplained = any(n.get("reason") not in NIGHT_REASONS for n in nightly)
         base = obj.nightly_subtotal - obj.discount + obj.cleaning_fee
         summary = [
-            (ngettext("%(n)d night", "%(n)d nights", len(nights)) % {"n": len(nights)},
-             amount(obj.nightly_subtotal), ""),
+            (
+                ngettext("%(n)d night", "%(n)d nights", len(nights)) % {"n": len(nights)},
+                amount(obj.nightly_subtotal),
+                "",
+            ),
             (_("Discount"), amount(obj.discount, "−"), ""),
             (_("Cleaning fee"), amount(obj.cleaning_fee), ""),
             (_("Guest service fee"), amount(obj.service_fee), ""),
@@ -291,26 +345,34 @@ class BookingAdmin(BackofficeAdmin):
             (_("Total the guest pays"), amount(obj.total), "total"),
             (_("Host fee"), amount(obj.host_fee, "−"), ""),
             (_("Host payout"), amount(base - obj.host_fee), "total"),
-        ]  # fmt: skip
+        ]
         night_rows = format_html_join(
             "", '<tr><td>{}</td><td class="why">{}</td><td class="num">{}</td></tr>', nights
         )
         summary_rows = format_html_join(
-            "", '<tr class="{2}"><th colspan="2" scope="row">{0}</th><td class="num">{1}</td></tr>',
+            "",
+            '<tr class="{2}"><th colspan="2" scope="row">{0}</th><td class="num">{1}</td></tr>',
             summary,
-        )  # fmt: skip
+        )
         table = format_html(
             '<table class="price-table" id="price-table"><thead><tr><th>{}</th><th>{}</th>'
             '<th class="num">{}</th></tr></thead><tbody>{}</tbody><tfoot>{}</tfoot></table>',
-            _("Night"), _("Which price"), _("Price"), night_rows, summary_rows,
-        )  # fmt: skip
+            _("Night"),
+            _("Which price"),
+            _("Price"),
+            night_rows,
+            summary_rows,
+        )
         if not unexplained:
             return table
         return format_html(
-            '{}<p class="price-note">{}</p>', table,
-            _("This booking was made before StayBook kept which price applied to each night "
-              "(nightly, weekend or the host's own): the amounts are what was charged."),
-        )  # fmt: skip
+            '{}<p class="price-note">{}</p>',
+            table,
+            _(
+                "This booking was made before StayBook kept which price applied to each night "
+                "(nightly, weekend or the host's own): the amounts are what was charged."
+            ),
+        )
 
     @display(description=_("Cancellation policy"))
     def policy_description(self, obj):
@@ -330,10 +392,11 @@ class BookingAdmin(BackofficeAdmin):
     @action(description=_("Accept request"), permissions=["answer"], icon="check")
     def accept(self, request, queryset):
         apply_to_each(
-            request, queryset.select_related("listing"),
+            request,
+            queryset.select_related("listing"),
             lambda b: services.booking_accept(booking=b, actor=request.user),
             done=("{count} request accepted.", "{count} requests accepted."),
-        )  # fmt: skip
+        )
 
     @action(description=_("Decline request"), permissions=["answer"], icon="close")
     def decline(self, request, queryset):
@@ -341,16 +404,23 @@ class BookingAdmin(BackofficeAdmin):
         if not (confirmed(request) and form.is_valid()):
             rows = [[b, full_name(b.guest), b.get_status_display()] for b in queryset]
             return confirmation_page(
-                self, request, queryset, action="decline", title=_("Decline these requests?"),
-                columns=[_("Booking"), _("Guest"), _("Status")], rows=rows,
-                reason_form=form, button=_("Decline"),
-            )  # fmt: skip
+                self,
+                request,
+                queryset,
+                action="decline",
+                title=_("Decline these requests?"),
+                columns=[_("Booking"), _("Guest"), _("Status")],
+                rows=rows,
+                reason_form=form,
+                button=_("Decline"),
+            )
         reason = form.cleaned_data["reason"]
         apply_to_each(
-            request, queryset.select_related("listing"),
+            request,
+            queryset.select_related("listing"),
             lambda b: services.booking_decline(booking=b, actor=request.user, reason=reason),
             done=("{count} request declined.", "{count} requests declined."),
-        )  # fmt: skip
+        )
 
     @action(
         description=_("Cancel booking (shows the refund)"), permissions=["answer"], icon="cancel"
@@ -360,17 +430,23 @@ class BookingAdmin(BackofficeAdmin):
         form = ReasonForm(request.POST if confirmed(request) else None, required=False)
         if not (confirmed(request) and form.is_valid()):
             return confirmation_page(
-                self, request, queryset, action="cancel", title=_("Cancel these bookings?"),
+                self,
+                request,
+                queryset,
+                action="cancel",
+                title=_("Cancel these bookings?"),
                 columns=[_("Booking"), _("Guest"), _("Status"), _("Paid"), _("Refund")],
                 rows=[self._refund_row(request, b) for b in queryset],
-                reason_form=form, button=_("Cancel bookings"),
-            )  # fmt: skip
+                reason_form=form,
+                button=_("Cancel bookings"),
+            )
         reason = form.cleaned_data["reason"]
         apply_to_each(
-            request, queryset,
+            request,
+            queryset,
             lambda b: booking_cancel_with_refund(booking=b, actor=request.user, reason=reason),
             done=("{count} booking cancelled.", "{count} bookings cancelled."),
-        )  # fmt: skip
+        )
 
     # --- the same actions on a booking's own page ---------------------------------------------
 
@@ -409,12 +485,22 @@ class BookingAdmin(BackofficeAdmin):
             # A link must not change anything by itself: the list action accepts at once,
             # the page's button asks first.
             response = confirmation_page(
-                self, request, queryset, action="accept", title=_("Accept this request?"),
+                self,
+                request,
+                queryset,
+                action="accept",
+                title=_("Accept this request?"),
                 columns=[_("Booking"), _("Guest"), _("Nights"), _("Total")],
-                rows=[[booking, full_name(booking.guest), booking.nights,
-                       f"{booking.total} {booking.currency}"]],
+                rows=[
+                    [
+                        booking,
+                        full_name(booking.guest),
+                        booking.nights,
+                        f"{booking.total} {booking.currency}",
+                    ]
+                ],
                 button=_("Accept"),
-            )  # fmt: skip
+            )
         else:
             response = getattr(self, name)(request, queryset)
         if response is None:
@@ -422,18 +508,20 @@ class BookingAdmin(BackofficeAdmin):
         response.context_data["back_url"] = back
         return response
 
-    @action(description=_("Accept"), url_path="accept", icon="check",
-            permissions=["accept_one"])  # fmt: skip
+    @action(description=_("Accept"), url_path="accept", icon="check", permissions=["accept_one"])
     def accept_one(self, request, object_id):
         return self._run_on_one(request, object_id, "accept")
 
-    @action(description=_("Decline"), url_path="decline", icon="close",
-            permissions=["decline_one"])  # fmt: skip
+    @action(description=_("Decline"), url_path="decline", icon="close", permissions=["decline_one"])
     def decline_one(self, request, object_id):
         return self._run_on_one(request, object_id, "decline")
 
-    @action(description=_("Cancel (shows the refund)"), url_path="cancel", icon="cancel",
-            permissions=["cancel_one"])  # fmt: skip
+    @action(
+        description=_("Cancel (shows the refund)"),
+        url_path="cancel",
+        icon="cancel",
+        permissions=["cancel_one"],
+    )
     def cancel_one(self, request, object_id):
         return self._run_on_one(request, object_id, "cancel")
 

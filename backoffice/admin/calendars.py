@@ -67,9 +67,12 @@ class CalendarDayAdmin(BackofficeAdmin):
 
     def save_model(self, request, obj, form, change):
         entry = calendar_day_set(
-            listing=obj.listing, day=obj.date, actor=request.user,
-            price=obj.price, is_blocked=obj.is_blocked,
-        )  # fmt: skip
+            listing=obj.listing,
+            day=obj.date,
+            actor=request.user,
+            price=obj.price,
+            is_blocked=obj.is_blocked,
+        )
         if entry is not None:
             vars(obj).update(vars(entry))
 

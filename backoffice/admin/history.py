@@ -52,6 +52,11 @@ class HistoryTab(BaseDataset):
 
 
 def history_tab_for(model_admin) -> type[HistoryTab]:
-    return type(f"{type(model_admin).__name__}HistoryTab", (HistoryTab,), {
-        "model_admin": model_admin, "model": model_admin.model.history.model,
-    })  # fmt: skip
+    return type(
+        f"{type(model_admin).__name__}HistoryTab",
+        (HistoryTab,),
+        {
+            "model_admin": model_admin,
+            "model": model_admin.model.history.model,
+        },
+    )

@@ -49,8 +49,9 @@ def m2m_changes(m2m_rows: dict, newer, older) -> list[dict]:
         old, new = by_version[older.history_id], by_version[newer.history_id]
         if [o.pk for o in old] != [n.pk for n in new]:
             label = capfirst(newer.instance_type._meta.get_field(name).verbose_name)
-            changes.append({"field": label, "old": ", ".join(map(str, old)),
-                            "new": ", ".join(map(str, new))})  # fmt: skip
+            changes.append(
+                {"field": label, "old": ", ".join(map(str, old)), "new": ", ".join(map(str, new))}
+            )
     return changes
 
 
@@ -85,9 +86,10 @@ class ReadOnlyHistoryMixin:
         for current in records:
             if previous is not None:
                 delta = previous.diff_against(
-                    current, excluded_fields=set(m2m_rows),
+                    current,
+                    excluded_fields=set(m2m_rows),
                     foreign_keys_are_objs=foreign_keys_are_objs,
-                )  # fmt: skip
+                )
                 helper = self.get_historical_record_context_helper(request, previous)
                 previous.history_delta_changes = [
                     *helper.context_for_delta_changes(delta),

@@ -24,18 +24,30 @@ from ..sites import site
 from .scoping import ScopedAdminMixin
 
 STATUS_LABELS = {
-    "pending": "info", "running": "warning", "imported": "success", "validated": "success",
-    "rejected": "danger", "failed": "danger",
-}  # fmt: skip
+    "pending": "info",
+    "running": "warning",
+    "imported": "success",
+    "validated": "success",
+    "rejected": "danger",
+    "failed": "danger",
+}
 
 
 @admin.register(ListingImportJob, site=site)
 class ListingImportJobAdmin(ScopedAdminMixin, ModelAdmin):
     host_lookup = "user"  # a host sees the jobs they started
     list_display = (
-        "file_name", "user", "status_badge", "progress", "new_count", "updated_count",
-        "unchanged_count", "invalid_count", "created_at", "finished_at",
-    )  # fmt: skip
+        "file_name",
+        "user",
+        "status_badge",
+        "progress",
+        "new_count",
+        "updated_count",
+        "unchanged_count",
+        "invalid_count",
+        "created_at",
+        "finished_at",
+    )
     list_select_related = ("user",)
     list_filter = ("status",)
     search_fields = ("file_name", "user__email")
@@ -44,12 +56,23 @@ class ListingImportJobAdmin(ScopedAdminMixin, ModelAdmin):
     show_full_result_count = False
     actions = None
     fieldsets = (
-        (None, {"fields": (
-            "file_name", "user", "status_badge", "message", "progress",
-            ("new_count", "updated_count", "unchanged_count", "invalid_count"),
-            ("file_size_display", "dry_run"), ("created_at", "finished_at"), "error_rows",
-        )}),
-    )  # fmt: skip
+        (
+            None,
+            {
+                "fields": (
+                    "file_name",
+                    "user",
+                    "status_badge",
+                    "message",
+                    "progress",
+                    ("new_count", "updated_count", "unchanged_count", "invalid_count"),
+                    ("file_size_display", "dry_run"),
+                    ("created_at", "finished_at"),
+                    "error_rows",
+                )
+            },
+        ),
+    )
     readonly_fields = [
         name
         for row in fieldsets[0][1]["fields"]
@@ -132,5 +155,7 @@ class ListingImportJobAdmin(ScopedAdminMixin, ModelAdmin):
         )
         return format_html(
             '<a class="text-primary-600 font-semibold" href="{}">{}</a>{}',
-            download, _("Download the invalid rows (CSV)"), table,
-        )  # fmt: skip
+            download,
+            _("Download the invalid rows (CSV)"),
+            table,
+        )

@@ -35,5 +35,8 @@ class ListingMessagesTab(BaseDataset):
 
 
 def messages_tab_for(model_admin) -> type[ListingMessagesTab]:
-    return type(f"{type(model_admin).__name__}MessagesTab", (ListingMessagesTab,),
-                {"model_admin": model_admin})  # fmt: skip
+    return type(
+        f"{type(model_admin).__name__}MessagesTab",
+        (ListingMessagesTab,),
+        {"model_admin": model_admin},
+    )

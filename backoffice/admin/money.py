@@ -112,9 +112,12 @@ class RefundInline(ReadOnlyInline):
 
 class GoodwillRefundForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
         widget=UnfoldAdminTextInputWidget,
-    )  # fmt: skip
+    )
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3})
     )
@@ -122,16 +125,31 @@ class GoodwillRefundForm(forms.Form):
 
 @admin.register(Payment, site=site)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("short_id", "booking_ref", "amount_display", "status_badge",
-                    "payment_method", "provider", "failure_code", "created_at")  # fmt: skip
+    list_display = (
+        "short_id",
+        "booking_ref",
+        "amount_display",
+        "status_badge",
+        "payment_method",
+        "provider",
+        "failure_code",
+        "created_at",
+    )
     list_select_related = ("booking",)
     list_filter = ("status", "currency", "provider")
     search_fields = ("provider_reference", "booking__id")
     inlines = [RefundInline]
     actions_detail = ("goodwill_refund",)
-    fields = ("booking_ref", ("amount", "currency"), "status", "payment_method",
-              ("provider", "provider_reference"), ("failure_code", "failure_message"),
-              ("created_at", "succeeded_at", "failed_at"), "refundable")  # fmt: skip
+    fields = (
+        "booking_ref",
+        ("amount", "currency"),
+        "status",
+        "payment_method",
+        ("provider", "provider_reference"),
+        ("failure_code", "failure_message"),
+        ("created_at", "succeeded_at", "failed_at"),
+        "refundable",
+    )
     readonly_fields = flat(fields)
 
     @display(description=_("Payment"))
@@ -177,23 +195,41 @@ class PaymentAdmin(ReadOnlyAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Goodwill refund"), "opts": self.model._meta, "form": form,
-            "payment": payment, "refundable": amount_of(payment_refundable(payment),
-                                                        payment.currency),
-        }  # fmt: skip
+            "title": _("Goodwill refund"),
+            "opts": self.model._meta,
+            "form": form,
+            "payment": payment,
+            "refundable": amount_of(payment_refundable(payment), payment.currency),
+        }
         return TemplateResponse(request, "backoffice/goodwill_refund.html", context)
 
 
 @admin.register(Refund, site=site)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("short_id", "booking_ref", "amount_display", "kind", "status_badge",
-                    "reason", "created_at")  # fmt: skip
+    list_display = (
+        "short_id",
+        "booking_ref",
+        "amount_display",
+        "kind",
+        "status_badge",
+        "reason",
+        "created_at",
+    )
     list_select_related = ("payment",)
     list_filter = ("status", "kind")
     search_fields = ("reason", "provider_reference")
-    fields = ("booking_ref", "payment", "amount", "kind", "status", "reason",
-              "requested_by", "provider_reference", ("failure_code", "failure_message"),
-              ("created_at", "succeeded_at", "failed_at"))  # fmt: skip
+    fields = (
+        "booking_ref",
+        "payment",
+        "amount",
+        "kind",
+        "status",
+        "reason",
+        "requested_by",
+        "provider_reference",
+        ("failure_code", "failure_message"),
+        ("created_at", "succeeded_at", "failed_at"),
+    )
     readonly_fields = flat(fields)
 
     @display(description=_("Refund"))
@@ -222,9 +258,20 @@ class PayoutExportResource(SafeExportResource):
 
     class Meta:
         model = Payout
-        fields = ("id", "host", "currency", "amount", "status", "bookings", "created_at",
-                  "approved_at", "paid_at", "failed_at", "failure_reason",
-                  "provider_reference")  # fmt: skip
+        fields = (
+            "id",
+            "host",
+            "currency",
+            "amount",
+            "status",
+            "bookings",
+            "created_at",
+            "approved_at",
+            "paid_at",
+            "failed_at",
+            "failure_reason",
+            "provider_reference",
+        )
         export_order = fields
 
     def dehydrate_bookings(self, payout):
@@ -255,17 +302,31 @@ class PayoutAdmin(ReadOnlyAdmin):
     host_lookup = "host"
     staff_only_list_filters = ("host",)
     resource_classes = [PayoutExportResource]
-    list_display = ("short_id", "host", "amount_display", "status_badge", "bookings",
-                    "created", "last_step", "failure_reason")  # fmt: skip
+    list_display = (
+        "short_id",
+        "host",
+        "amount_display",
+        "status_badge",
+        "bookings",
+        "created",
+        "last_step",
+        "failure_reason",
+    )
     list_select_related = ("host",)
     list_filter = ("status", "currency", ("host", AutocompleteFilter))
     search_fields = ("host__email", "provider_reference")
     inlines = [PayoutLineInline]
     actions = ("approve", "retry")
     actions_detail = ("approve_one", "retry_one")
-    fields = ("host", ("amount", "currency"), "status", "failure_reason",
-              ("created_at", "approved_at", "approved_by"), ("paid_at", "failed_at"),
-              ("attempt", "provider_reference"))  # fmt: skip
+    fields = (
+        "host",
+        ("amount", "currency"),
+        "status",
+        "failure_reason",
+        ("created_at", "approved_at", "approved_by"),
+        ("paid_at", "failed_at"),
+        ("attempt", "provider_reference"),
+    )
     readonly_fields = flat(fields)
 
     def get_queryset(self, request):
@@ -276,8 +337,13 @@ class PayoutAdmin(ReadOnlyAdmin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("lines")
 
-    host_fields = ("amount_display", "status", "failure_reason",
-                   ("created_at", "approved_at"), ("paid_at", "failed_at"))  # fmt: skip
+    host_fields = (
+        "amount_display",
+        "status",
+        "failure_reason",
+        ("created_at", "approved_at"),
+        ("paid_at", "failed_at"),
+    )
 
     def get_fields(self, request, obj=None):
         # Hosts read their own payout: not who approved it (staff's email).
@@ -310,8 +376,11 @@ class PayoutAdmin(ReadOnlyAdmin):
 
     @display(description=_("Approved / paid / failed"))
     def last_step(self, obj):
-        steps = [(obj.approved_at, _("approved")), (obj.paid_at, _("paid")),
-                 (obj.failed_at, _("failed"))]  # fmt: skip
+        steps = [
+            (obj.approved_at, _("approved")),
+            (obj.paid_at, _("paid")),
+            (obj.failed_at, _("failed")),
+        ]
         done = [f"{label} {when(at)}" for at, label in steps if at]
         return format_html_join(mark_safe("<br>"), "{}", ((d,) for d in done)) if done else "—"
 
@@ -322,40 +391,63 @@ class PayoutAdmin(ReadOnlyAdmin):
     # --- actions (through payouts.services) --------------------------------------------
 
     def _confirm(self, request, queryset, *, action_name, title, button):
-        rows = [[short(p), p.host, amount_of(p.amount, p.currency), p.get_status_display(),
-                 p.failure_reason or "—"] for p in queryset.select_related("host")]  # fmt: skip
+        rows = [
+            [
+                short(p),
+                p.host,
+                amount_of(p.amount, p.currency),
+                p.get_status_display(),
+                p.failure_reason or "—",
+            ]
+            for p in queryset.select_related("host")
+        ]
         return confirmation_page(
-            self, request, queryset, action=action_name, title=title, rows=rows,
+            self,
+            request,
+            queryset,
+            action=action_name,
+            title=title,
+            rows=rows,
             columns=[_("Payout"), _("Host"), _("Amount"), _("Status"), _("Last failure")],
             button=button,
-        )  # fmt: skip
+        )
 
     @action(description=_("Approve and pay"), permissions=["payout"], icon="price_check")
     def approve(self, request, queryset):
         if not confirmed(request):
             return self._confirm(
-                request, queryset, action_name="approve", button=_("Approve and pay"),
+                request,
+                queryset,
+                action_name="approve",
+                button=_("Approve and pay"),
                 title=_("Approve these payouts? The money is transferred to the hosts."),
-            )  # fmt: skip
+            )
         apply_to_each(
-            request, queryset,
+            request,
+            queryset,
             lambda p: payouts.payout_approve(actor=request.user, payout=p),
-            done=("{count} payout approved; its transfer is on its way.",
-                  "{count} payouts approved; their transfers are on their way."),
-        )  # fmt: skip
+            done=(
+                "{count} payout approved; its transfer is on its way.",
+                "{count} payouts approved; their transfers are on their way.",
+            ),
+        )
 
     @action(description=_("Retry failed transfer"), permissions=["payout"], icon="replay")
     def retry(self, request, queryset):
         if not confirmed(request):
             return self._confirm(
-                request, queryset, action_name="retry", button=_("Retry"),
+                request,
+                queryset,
+                action_name="retry",
+                button=_("Retry"),
                 title=_("Retry these failed payouts?"),
-            )  # fmt: skip
+            )
         apply_to_each(
-            request, queryset,
+            request,
+            queryset,
             lambda p: payouts.payout_retry(actor=request.user, payout=p),
             done=("{count} payout sent again.", "{count} payouts sent again."),
-        )  # fmt: skip
+        )
 
     def _detail(self, request, object_id, bulk_action):
         queryset = self.get_queryset(request).filter(pk=object_id)
@@ -425,13 +517,20 @@ class JournalEntryAdmin(ReadOnlyAdmin):
                 "{} · {}", _("Refund of booking"), booking_link(obj.refund.payment.booking_id)
             )
         url = reverse("admin:payments_payout_change", args=[obj.payout_id])
-        return format_html('<a class="text-primary-600" href="{}">{} {}</a>', url, _("Payout"),
-                           str(obj.payout_id)[:8])  # fmt: skip
+        return format_html(
+            '<a class="text-primary-600" href="{}">{} {}</a>',
+            url,
+            _("Payout"),
+            str(obj.payout_id)[:8],
+        )
 
     @display(description=_("Postings"))
     def postings_summary(self, obj):
         return format_html_join(
-            mark_safe("<br>"), "{}: {}",
-            ((p.account.get_kind_display(), f"{p.amount:+,.2f} {p.currency}")
-             for p in obj.postings.all()),
-        )  # fmt: skip
+            mark_safe("<br>"),
+            "{}: {}",
+            (
+                (p.account.get_kind_display(), f"{p.amount:+,.2f} {p.currency}")
+                for p in obj.postings.all()
+            ),
+        )

@@ -29,30 +29,49 @@ def booking_money_table(booking):
     payments = booking.payments.order_by("created_at").prefetch_related("refunds")
     for payment in payments:
         outcome = payment.failure_message or payment.provider_reference or ""
-        rows.append([payment.created_at.strftime("%Y-%m-%d %H:%M"), _("Payment"),
-                     f"{payment.amount:,.2f} {payment.currency}",
-                     payment.get_status_display(), outcome])  # fmt: skip
+        rows.append(
+            [
+                payment.created_at.strftime("%Y-%m-%d %H:%M"),
+                _("Payment"),
+                f"{payment.amount:,.2f} {payment.currency}",
+                payment.get_status_display(),
+                outcome,
+            ]
+        )
         for refund in sorted(payment.refunds.all(), key=lambda r: r.created_at):
             detail = refund.reason or refund.get_kind_display()
             if refund.status == Refund.Status.FAILED and refund.failure_message:
                 detail = f"{detail} ({refund.failure_message})"
-            rows.append([refund.created_at.strftime("%Y-%m-%d %H:%M"),
-                         _("Refund") + f" · {refund.get_kind_display()}",
-                         f"-{refund.amount:,.2f} {payment.currency}",
-                         refund.get_status_display(), detail])  # fmt: skip
+            rows.append(
+                [
+                    refund.created_at.strftime("%Y-%m-%d %H:%M"),
+                    _("Refund") + f" · {refund.get_kind_display()}",
+                    f"-{refund.amount:,.2f} {payment.currency}",
+                    refund.get_status_display(),
+                    detail,
+                ]
+            )
     return _table(
-        [_("When"), _("What"), _("Amount"), _("Status"), _("Detail")], rows,
+        [_("When"), _("What"), _("Amount"), _("Status"), _("Detail")],
+        rows,
         empty=_("No payment yet."),
-    )  # fmt: skip
+    )
 
 
 def booking_ledger_table(booking):
     rows = []
     for entry in entry_list_for_booking(booking):
         for posting in entry.postings.all():
-            rows.append([entry.created_at.strftime("%Y-%m-%d %H:%M"), entry.get_kind_display(),
-                         str(posting.account), f"{posting.amount:+,.2f}"])  # fmt: skip
+            rows.append(
+                [
+                    entry.created_at.strftime("%Y-%m-%d %H:%M"),
+                    entry.get_kind_display(),
+                    str(posting.account),
+                    f"{posting.amount:+,.2f}",
+                ]
+            )
     return _table(
-        [_("When"), _("Entry"), _("Account"), _("Debit + / credit −")], rows,
+        [_("When"), _("Entry"), _("Account"), _("Debit + / credit −")],
+        rows,
         empty=_("No ledger entries."),
-    )  # fmt: skip
+    )

@@ -16,8 +16,15 @@ STATUS_LABELS = {"pending": "info", "sending": "warning", "sent": "success", "fa
 
 @admin.register(Notification, site=site)
 class NotificationAdmin(ScopedAdminMixin, ModelAdmin):
-    list_display = ("created_at", "event", "to_email", "status_badge", "attempts", "sent_at",
-                    "next_attempt_at")  # fmt: skip
+    list_display = (
+        "created_at",
+        "event",
+        "to_email",
+        "status_badge",
+        "attempts",
+        "sent_at",
+        "next_attempt_at",
+    )
     list_filter = ("status", "event")
     search_fields = ("to_email", "ref")
     ordering = ("-created_at",)
@@ -25,8 +32,19 @@ class NotificationAdmin(ScopedAdminMixin, ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # one row per email ever sent
     actions = None
-    fields = ("event", "ref", "to_email", "status_badge", "attempts", "created_at", "claimed_at",
-              "sent_at", "next_attempt_at", "last_error", "context")  # fmt: skip
+    fields = (
+        "event",
+        "ref",
+        "to_email",
+        "status_badge",
+        "attempts",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "next_attempt_at",
+        "last_error",
+        "context",
+    )
     readonly_fields = fields
 
     @display(description="Status", label=STATUS_LABELS)

@@ -28,10 +28,13 @@ def _names_only(request, names):
     if sees_identities(request):
         return names
     return [
-        tuple(_names_only(request, n)) if isinstance(n, tuple) else
-        "moderator_name" if n == "moderated_by" else n
+        tuple(_names_only(request, n))
+        if isinstance(n, tuple)
+        else "moderator_name"
+        if n == "moderated_by"
+        else n
         for n in names
-    ]  # fmt: skip
+    ]
 
 
 class ResponseForm(forms.ModelForm):
@@ -47,9 +50,14 @@ class ReviewAdmin(BackofficeAdmin):
     moderator_can_view = True
     staff_only_list_filters = ("listing",)
     list_display = (
-        "created_at", "listing", "author_name", "rating", "short_comment", "status_badge",
+        "created_at",
+        "listing",
+        "author_name",
+        "rating",
+        "short_comment",
+        "status_badge",
         "moderated_by",
-    )  # fmt: skip
+    )
     list_select_related = ("listing", "author", "moderated_by")
     list_filter = ("status", "rating", ("listing", AutocompleteFilter))
     search_fields = ("comment", "listing__title")
@@ -57,10 +65,19 @@ class ReviewAdmin(BackofficeAdmin):
     actions = ("publish", "reject")
     actions_detail = ("publish_one", "reject_one")
     fields = (
-        "listing", "author_name", "rating", "category_ratings",
-        "comment", "status", "rejection_reason", "moderated_by", "moderated_at",
-        "response", "responded_at", "created_at",
-    )  # fmt: skip
+        "listing",
+        "author_name",
+        "rating",
+        "category_ratings",
+        "comment",
+        "status",
+        "rejection_reason",
+        "moderated_by",
+        "moderated_at",
+        "response",
+        "responded_at",
+        "created_at",
+    )
 
     def get_list_display(self, request):
         return _names_only(request, super().get_list_display(request))
@@ -114,9 +131,10 @@ class ReviewAdmin(BackofficeAdmin):
             for name in CATEGORY_FIELDS
         ]
         items = format_html_join(
-            "", '<li><span class="category-label">{}</span> <strong>{}</strong></li>',
+            "",
+            '<li><span class="category-label">{}</span> <strong>{}</strong></li>',
             ((label, "—" if score is None else f"{score}/5") for label, score in cells),
-        )  # fmt: skip
+        )
         return format_html('<ul class="category-ratings">{}</ul>', items)
 
     @display(description=_("Moderated by"))
@@ -140,10 +158,11 @@ class ReviewAdmin(BackofficeAdmin):
     @action(description=_("Publish"), permissions=["moderate"], icon="check_circle")
     def publish(self, request, queryset):
         apply_to_each(
-            request, queryset,
+            request,
+            queryset,
             lambda review: services.review_publish(review=review, actor=request.user),
             done=("{count} review published.", "{count} reviews published."),
-        )  # fmt: skip
+        )
 
     @action(description=_("Reject with a reason"), permissions=["moderate"], icon="block")
     def reject(self, request, queryset):
@@ -153,16 +172,23 @@ class ReviewAdmin(BackofficeAdmin):
                 [r.listing, r.rating, r.comment[:120]] for r in queryset.select_related("listing")
             ]
             return confirmation_page(
-                self, request, queryset, action="reject", title=_("Reject these reviews?"),
-                columns=[_("Listing"), _("Rating"), _("Comment")], rows=rows,
-                reason_form=form, button=_("Reject"),
-            )  # fmt: skip
+                self,
+                request,
+                queryset,
+                action="reject",
+                title=_("Reject these reviews?"),
+                columns=[_("Listing"), _("Rating"), _("Comment")],
+                rows=rows,
+                reason_form=form,
+                button=_("Reject"),
+            )
         reason = form.cleaned_data["reason"]
         apply_to_each(
-            request, queryset,
+            request,
+            queryset,
             lambda review: services.review_reject(review=review, actor=request.user, reason=reason),
             done=("{count} review rejected.", "{count} reviews rejected."),
-        )  # fmt: skip
+        )
 
     # --- the same decisions on a review's own page -------------------------------------------
 
@@ -187,11 +213,15 @@ class ReviewAdmin(BackofficeAdmin):
         queryset = self.get_queryset(request).filter(pk=review.pk)
         if name == "publish" and not confirmed(request):
             response = confirmation_page(
-                self, request, queryset, action="publish", title=_("Publish this review?"),
+                self,
+                request,
+                queryset,
+                action="publish",
+                title=_("Publish this review?"),
                 columns=[_("Listing"), _("Rating"), _("Comment")],
                 rows=[[review.listing, review.rating, review.comment[:120]]],
                 button=_("Publish"),
-            )  # fmt: skip
+            )
         else:
             response = getattr(self, name)(request, queryset)
         if response is None:
@@ -199,12 +229,17 @@ class ReviewAdmin(BackofficeAdmin):
         response.context_data["back_url"] = back
         return response
 
-    @action(description=_("Publish"), url_path="publish", icon="check_circle",
-            permissions=["decide"])  # fmt: skip
+    @action(
+        description=_("Publish"), url_path="publish", icon="check_circle", permissions=["decide"]
+    )
     def publish_one(self, request, object_id):
         return self._run_on_one(request, object_id, "publish")
 
-    @action(description=_("Reject with a reason"), url_path="reject", icon="block",
-            permissions=["decide"])  # fmt: skip
+    @action(
+        description=_("Reject with a reason"),
+        url_path="reject",
+        icon="block",
+        permissions=["decide"],
+    )
     def reject_one(self, request, object_id):
         return self._run_on_one(request, object_id, "reject")

@@ -21,9 +21,13 @@ class LoginLockoutAdmin(ModelAdmin):
     date_hierarchy = "attempt_time"
     ordering = ("-attempt_time",)
     readonly_fields = (
-        "username", "ip_address", "user_agent", "path_info", "failures_since_start",
+        "username",
+        "ip_address",
+        "user_agent",
+        "path_info",
+        "failures_since_start",
         "attempt_time",
-    )  # fmt: skip
+    )
     exclude = ("get_data", "post_data", "http_accept")
     actions = ["unlock"]
 

@@ -25,8 +25,9 @@ class ImportExportRulesMixin:
         return role not in (Role.NONE, Role.MODERATOR) and self.has_view_permission(request)
 
     def get_export_resource_classes(self, request):
-        """Every export neutralises formula-like cells (H1): the declared resources, or the
-        model's default one, built on SafeExportResource."""
+        """Every export neutralises formula-like cells (common.spreadsheet: a cell starting
+        with =, +, -, @ or a tab would run when the file is opened in a spreadsheet): the
+        declared resources, or the model's default one, built on SafeExportResource."""
         declared = self.resource_classes or [None]
         return [safe_export_resource(cls, self.model) for cls in declared]
 

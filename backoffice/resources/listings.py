@@ -84,10 +84,12 @@ class ListingResource(SafeExportResource):
         row_result.import_type = ROW_TYPES[outcome.kind]
         if outcome.kind == RowKind.INVALID:
             # The preview prints the field name before its messages already.
-            row_result.validation_error = ValidationError({
-                name: [m.removeprefix(f"{name}: ") for m in messages]
-                for name, messages in outcome.errors.items()
-            })  # fmt: skip
+            row_result.validation_error = ValidationError(
+                {
+                    name: [m.removeprefix(f"{name}: ") for m in messages]
+                    for name, messages in outcome.errors.items()
+                }
+            )
             return row_result
         row_result.add_instance_info(outcome.listing)
         # What the preview shows (templates/admin/import_export/import_preview.html): a new
@@ -133,8 +135,17 @@ class ListingResource(SafeExportResource):
 # the same number): enough to check a file by eye; the counts cover every row, and invalid
 # rows are all listed. Rendering 4,000 rows would hold the request for seconds.
 PREVIEW_ROWS = 200
-PREVIEW_COLUMNS = ("title", "city", "country", "property_type", "max_guests", "nightly_price",
-                   "currency", "min_nights", "instant_book")  # fmt: skip
+PREVIEW_COLUMNS = (
+    "title",
+    "city",
+    "country",
+    "property_type",
+    "max_guests",
+    "nightly_price",
+    "currency",
+    "min_nights",
+    "instant_book",
+)
 
 
 def new_row_values(listing, row) -> list[tuple[str, str]]:

@@ -137,9 +137,10 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     _validate_new_password(user, new_password)
     if user.check_password(new_password):
         raise ValidationFailed(
-            "same_password", "The new password must differ from the current one.",
+            "same_password",
+            "The new password must differ from the current one.",
             field="new_password",
-        )  # fmt: skip
+        )
     _set_password(user, new_password)
     return user
 

@@ -87,7 +87,7 @@ def audit_timeline(
                 "history_user_id",
                 "model",
                 "object_id",
-            )  # fmt: skip
+            )
         )
     if not parts:
         return []

@@ -184,8 +184,14 @@ def kpi_reports_refresh(*, today: date | None = None) -> int:
 
 # --- stored form (JSON): Decimals as strings, dates as ISO dates --------------------------------
 
-_MONEY_FIELDS = ("gross_booking_value", "platform_revenue", "adr", "revpar", "money_received",
-                 "payouts_due")  # fmt: skip
+_MONEY_FIELDS = (
+    "gross_booking_value",
+    "platform_revenue",
+    "adr",
+    "revpar",
+    "money_received",
+    "payouts_due",
+)
 _COUNT_FIELDS = ("bookings", "cancelled", "nights_sold", "available_nights", "reviews_pending")
 
 

@@ -45,8 +45,15 @@ def booking_email_context(booking: Booking) -> dict:
     }
 
 
-def booking_notify(booking: Booking, event: str, *, guest: bool = False, host: bool = False,
-                   extra: dict | None = None, ref: str = "") -> None:  # fmt: skip
+def booking_notify(
+    booking: Booking,
+    event: str,
+    *,
+    guest: bool = False,
+    host: bool = False,
+    extra: dict | None = None,
+    ref: str = "",
+) -> None:
     """Write `event` for the booking's guest and/or host (call inside the change's
     transaction)."""
     context = {**booking_email_context(booking), **(extra or {})}

@@ -140,9 +140,10 @@ class ChannelFeed(BaseModel):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="Why the last attempt failed.")
     conflicts = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Events of the last sync that overlap a booking or block: [{uid, start, end}].",
-    )  # fmt: skip
+    )
 
     history = audited()
 

@@ -66,7 +66,10 @@ def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
         try:
             task.apply_async(args=args, kwargs=kwargs, retry=False)
         except Exception:  # the broker is down: the recovery sweep will re-dispatch the work
-            logger.warning("Could not enqueue %s; the recovery sweep will pick it up.", task.name,
-                           exc_info=True)  # fmt: skip
+            logger.warning(
+                "Could not enqueue %s; the recovery sweep will pick it up.",
+                task.name,
+                exc_info=True,
+            )
 
     transaction.on_commit(send, using=using)

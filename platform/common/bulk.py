@@ -50,8 +50,9 @@ def copy_insert(model, objs: Sequence, *, using: str | None = None) -> Sequence:
     with transaction.atomic(using=alias, savepoint=False):
         missing = [obj for obj in objs if obj.pk is None]
         if missing and isinstance(model._meta.pk, models.AutoField):
-            for obj, pk in zip(missing, allocate_ids(model, len(missing), using=alias),
-                               strict=True):  # fmt: skip
+            for obj, pk in zip(
+                missing, allocate_ids(model, len(missing), using=alias), strict=True
+            ):
                 obj.pk = pk
         _copy(
             connection, model._meta.db_table, fields, values_of(objs, [f.attname for f in fields])
@@ -62,8 +63,9 @@ def copy_insert(model, objs: Sequence, *, using: str | None = None) -> Sequence:
     return objs
 
 
-def copy_insert_values(model, columns: Sequence[str], rows: Iterable[Sequence], *,
-                       using: str | None = None) -> None:  # fmt: skip
+def copy_insert_values(
+    model, columns: Sequence[str], rows: Iterable[Sequence], *, using: str | None = None
+) -> None:
     """Insert plain rows (values in the order of `columns`, field attnames) with COPY: for
     rows nobody needs as model instances (history, link tables), whose construction would
     cost more than their writing. Columns left out take their database default."""
@@ -158,12 +160,14 @@ def _copy(connection, table: str, fields: Sequence, rows: Iterable[Sequence]) ->
     quote = connection.ops.quote_name
     convert = [_text_converter(field, connection) for field in fields]
     lines = [
-        "\t".join([
-            "\\N" if value is None else to_text(value)
-            for to_text, value in zip(convert, row, strict=True)
-        ])
+        "\t".join(
+            [
+                "\\N" if value is None else to_text(value)
+                for to_text, value in zip(convert, row, strict=True)
+            ]
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
     if not lines:
         return
     data = "\n".join(lines) + "\n"
@@ -203,10 +207,18 @@ def _text_converter(field, connection) -> Callable[[object], str]:
     if internal == "UUIDField":
         return _uuid_converter()
     if internal in (
-        "DecimalField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-        "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
-        "AutoField", "BigAutoField", "SmallAutoField", "FloatField",
-    ):  # fmt: skip
+        "DecimalField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "FloatField",
+    ):
         return str
     if field.is_relation:  # a foreign key: its target's column type
         return _text_converter(field.target_field, connection)

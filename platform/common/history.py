@@ -111,9 +111,18 @@ def bulk_update_audited(objs, model, fields, *, copy: bool = False, m2m=None, **
     return updated
 
 
-def _bulk_history(model, objs, history_type: str, m2m, *, default_user=None,
-                  default_date=None, custom_historical_attrs=None, default_change_reason=None,
-                  batch_size=None):  # fmt: skip
+def _bulk_history(
+    model,
+    objs,
+    history_type: str,
+    m2m,
+    *,
+    default_user=None,
+    default_date=None,
+    custom_historical_attrs=None,
+    default_change_reason=None,
+    batch_size=None,
+):
     """The rows simple-history's bulk_history_create builds, written with COPY as plain
     values (building 10,000 historical instances costs more than writing them)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not objs:
@@ -121,16 +130,31 @@ def _bulk_history(model, objs, history_type: str, m2m, *, default_user=None,
     historical = model.history.model
     tracked = [f.attname for f in historical.tracked_fields]
     extra = custom_historical_attrs or {}
-    fixed = [default_date or timezone.now(), default_user.pk if default_user else None,
-             history_type, default_change_reason or None, *extra.values()]  # fmt: skip
+    fixed = [
+        default_date or timezone.now(),
+        default_user.pk if default_user else None,
+        history_type,
+        default_change_reason or None,
+        *extra.values(),
+    ]
     ids = allocate_ids(historical, len(objs))
-    columns = ["history_date", "history_user_id", "history_type", "history_change_reason",
-               *extra, "history_id", *tracked]  # fmt: skip
+    columns = [
+        "history_date",
+        "history_user_id",
+        "history_type",
+        "history_change_reason",
+        *extra,
+        "history_id",
+        *tracked,
+    ]
     copy_insert_values(
-        historical, columns,
-        ((*fixed, history_id, *values)
-         for history_id, values in zip(ids, values_of(objs, tracked), strict=True)),
-    )  # fmt: skip
+        historical,
+        columns,
+        (
+            (*fixed, history_id, *values)
+            for history_id, values in zip(ids, values_of(objs, tracked), strict=True)
+        ),
+    )
     if m2m:
         _bulk_history_m2m(model, zip(ids, (obj.pk for obj in objs), strict=True), m2m)
 
@@ -157,7 +181,11 @@ def _bulk_history_m2m(model, records, m2m) -> None:
         through = model._meta.get_field(field_name).remote_field.through
         names = [f.attname for f in through._meta.concrete_fields]
         copy_insert_values(
-            m2m_history, ["history_id", *names],
-            ([history_id, *[row[name] for name in names]]
-             for history_id, pk in records for row in rows_by_pk.get(pk, ())),
-        )  # fmt: skip
+            m2m_history,
+            ["history_id", *names],
+            (
+                [history_id, *[row[name] for name in names]]
+                for history_id, pk in records
+                for row in rows_by_pk.get(pk, ())
+            ),
+        )

@@ -78,9 +78,15 @@ REGISTRY.register(CeleryCollector())
 # Not ipaddress' is_private, which also counts the documentation and benchmark ranges.
 INTERNAL_NETWORKS = [
     ipaddress.ip_network(network)
-    for network in ("127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128",
-                    "fc00::/7")
-]  # fmt: skip
+    for network in (
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "::1/128",
+        "fc00::/7",
+    )
+]
 
 
 def _from_inside(request) -> bool:

@@ -6,9 +6,25 @@ CENT = Decimal("0.01")
 
 # ISO 4217 currencies with two minor units that the marketplace accepts.
 SUPPORTED_CURRENCIES = (
-    "AUD", "BRL", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "MXN",
-    "NOK", "NZD", "PLN", "SEK", "SGD", "THB", "USD", "ZAR",
-)  # fmt: skip
+    "AUD",
+    "BRL",
+    "CAD",
+    "CHF",
+    "CZK",
+    "DKK",
+    "EUR",
+    "GBP",
+    "HKD",
+    "MXN",
+    "NOK",
+    "NZD",
+    "PLN",
+    "SEK",
+    "SGD",
+    "THB",
+    "USD",
+    "ZAR",
+)
 CURRENCY_CHOICES = [(code, code) for code in SUPPORTED_CURRENCIES]
 
 

@@ -156,8 +156,9 @@ class Table:
 
     def _write(self, rows: list[dict]) -> None:
         fields = [f for f in self.fields if f.attname in rows[0]]
-        missing = [f.attname for f in self.fields
-                   if f.attname not in rows[0] and not isinstance(f, AUTO)]  # fmt: skip
+        missing = [
+            f.attname for f in self.fields if f.attname not in rows[0] and not isinstance(f, AUTO)
+        ]
         if missing:
             raise ValueError(f"{self.model.__name__}: no value nor default for {missing}")
         if self.writer is None:

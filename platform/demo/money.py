@@ -54,16 +54,21 @@ def _historic_payment(booking: Booking) -> Payment:
     """A past stay's payment: charged through the simulated provider and posted to the ledger
     by its own service (the payment service confirms bookings, which past stays already are)."""
     payment = Payment.objects.create(
-        booking=booking, amount=booking.total, currency=booking.currency,
-        payment_method="pm_card_visa", provider=DEMO_PROVIDER,
-    )  # fmt: skip
+        booking=booking,
+        amount=booking.total,
+        currency=booking.currency,
+        payment_method="pm_card_visa",
+        provider=DEMO_PROVIDER,
+    )
     result = provider_get(DEMO_PROVIDER).charge(
         ChargeRequest(
-            amount=payment.amount, currency=payment.currency, payment_method="pm_card_visa",
+            amount=payment.amount,
+            currency=payment.currency,
+            payment_method="pm_card_visa",
             idempotency_key=payment.provider_idempotency_key,
             metadata={"payment_id": str(payment.pk), "booking_id": str(booking.pk)},
         )
-    )  # fmt: skip
+    )
     with transaction.atomic():
         payment.status, payment.provider_reference = Payment.Status.SUCCEEDED, result.reference
         payment.succeeded_at = booking.created_at

@@ -59,8 +59,13 @@ def seed_demo(*, with_money: bool = True) -> SeedReport:
         with transaction.atomic():
             seeder.run()
         if with_money:
-            seed_money(to_pay=seeder.to_pay, to_cancel=seeder.to_cancel, host=seeder.host,
-                       staff=seeder.admin, today=seeder.today)  # fmt: skip
+            seed_money(
+                to_pay=seeder.to_pay,
+                to_cancel=seeder.to_cancel,
+                host=seeder.host,
+                staff=seeder.admin,
+                today=seeder.today,
+            )
     return SeedReport(created=True, counts=_counts())
 
 
@@ -157,8 +162,10 @@ class _Seeder:
                 (host, "Thank you for being great guests, come back soon!"),
             ],
         )
-        self.conversation(pending, [(guests[0], "Hello! We would arrive around 9 pm: is a late "
-                                                "check-in possible?")])  # fmt: skip
+        self.conversation(
+            pending,
+            [(guests[0], "Hello! We would arrive around 9 pm: is a late check-in possible?")],
+        )
         self.confirmed(own[0], guests[1], 30, 5)
         host_block_create(
             listing=own[0], start=self.day(60), end=self.day(67), note="Owner stay", actor=host
@@ -191,8 +198,16 @@ class _Seeder:
     def day(self, offset: int) -> dt.date:
         return self.today + dt.timedelta(days=offset)
 
-    def listing(self, host, city_index, external_id, *, instant_book=None, policy=None,
-                status=Listing.Status.PUBLISHED) -> Listing:  # fmt: skip
+    def listing(
+        self,
+        host,
+        city_index,
+        external_id,
+        *,
+        instant_book=None,
+        policy=None,
+        status=Listing.Status.PUBLISHED,
+    ) -> Listing:
         rng = self.rng
         city, country, tz, currency, lat, lng, price = cat.CITIES[city_index]
         nightly = money(Decimal(price) * rng.choice(cat.PRICE_STEPS))
@@ -200,40 +215,53 @@ class _Seeder:
         property_type, (fewest, most) = cat.PLACES[place]
         bedrooms = rng.randint(fewest, most)
         listing = Listing.objects.create(
-            host=host, external_id=external_id,
+            host=host,
+            external_id=external_id,
             title=f"{rng.choice(cat.ADJECTIVES)} {place} in {city}",
             description=f"A {place} in the heart of {city}, close to cafés and transport.",
-            property_type=property_type, address=f"{rng.randint(1, 200)} Main St",
-            city=city, country=country, time_zone=tz, currency=currency,
+            property_type=property_type,
+            address=f"{rng.randint(1, 200)} Main St",
+            city=city,
+            country=country,
+            time_zone=tz,
+            currency=currency,
             latitude=Decimal(lat) + Decimal(rng.randint(-900, 900)) / 100000,
             longitude=Decimal(lng) + Decimal(rng.randint(-900, 900)) / 100000,
-            max_guests=bedrooms * 2, bedrooms=bedrooms, beds=bedrooms + rng.randint(0, 1),
+            max_guests=bedrooms * 2,
+            bedrooms=bedrooms,
+            beds=bedrooms + rng.randint(0, 1),
             bathrooms=Decimal(max(1, bedrooms - 1)),
             nightly_price=nightly,
             weekend_price=money(nightly * Decimal("1.2")) if rng.random() < 0.5 else None,
-            cleaning_fee=money(nightly * Decimal("0.4")), min_nights=rng.choice([1, 1, 2, 3]),
-            max_nights=rng.choice([30, 60, 90]), weekly_discount=Decimal(rng.choice([0, 5, 10])),
+            cleaning_fee=money(nightly * Decimal("0.4")),
+            min_nights=rng.choice([1, 1, 2, 3]),
+            max_nights=rng.choice([30, 60, 90]),
+            weekly_discount=Decimal(rng.choice([0, 5, 10])),
             monthly_discount=Decimal(rng.choice([0, 15, 20])),
             tax_rate=Decimal(rng.choice(["0", "5", "6.5", "10"])),
             cancellation_policy=policy or rng.choice(cat.POLICIES),
             instant_book=rng.random() < 0.7 if instant_book is None else instant_book,
             status=status,
-        )  # fmt: skip
+        )
         listing.amenities.set(rng.sample(self.amenities, rng.randint(4, 9)))
         self.photo_count = getattr(self, "photo_count", 0) + 1
         ListingPhoto.objects.create(
-            listing=listing, caption=listing.title, position=0,
+            listing=listing,
+            caption=listing.title,
+            position=0,
             image=placeholder_photo(f"{listing.title}", self.photo_count),
-        )  # fmt: skip
+        )
         return listing
 
     def book(self, listing, guest, in_days, nights) -> Booking:
         check_in = self.day(in_days)
         return booking_services.booking_create(
-            guest=guest, listing=listing, check_in=check_in,
+            guest=guest,
+            listing=listing,
+            check_in=check_in,
             check_out=check_in + dt.timedelta(days=max(nights, listing.min_nights)),
             guests=min(2, listing.max_guests),
-        )  # fmt: skip
+        )
 
     def confirmed(self, listing, guest, in_days, nights) -> Booking:
         """A paid, confirmed stay (accepted first when the listing is request-to-book)."""
@@ -275,15 +303,21 @@ class _Seeder:
         published = status == Review.Status.PUBLISHED
         written = stay.check_out + dt.timedelta(days=self.rng.randint(0, 4))
         review = Review.objects.create(
-            booking=stay, listing_id=stay.listing_id, author_id=stay.guest_id, rating=rating,
-            cleanliness=self.rng.choice([4, 5]), location=self.rng.choice([3, 4, 5]),
-            comment=self.rng.choice(cat.COMMENTS), status=status,
+            booking=stay,
+            listing_id=stay.listing_id,
+            author_id=stay.guest_id,
+            rating=rating,
+            cleanliness=self.rng.choice([4, 5]),
+            location=self.rng.choice([3, 4, 5]),
+            comment=self.rng.choice(cat.COMMENTS),
+            status=status,
             moderated_by=moderator if published else None,
             moderated_at=(
                 dt.datetime.combine(written + dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC)
-                if published else None
+                if published
+                else None
             ),
-        )  # fmt: skip
+        )
         self.backdate(review, written)
         return review
 
@@ -291,20 +325,34 @@ class _Seeder:
 def historic_booking(listing, guest, check_in, check_out, status, *, save=True) -> Booking:
     """A stay in the past, priced by the same quote code as live bookings, fully paid."""
     q = quote(
-        PriceRules.of(listing), check_in, check_out,
+        PriceRules.of(listing),
+        check_in,
+        check_out,
         guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
         host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
-    )  # fmt: skip
+    )
     occupancy = Occupancy(listing=listing, start=check_in, end=check_out, kind="booking")
     booking = Booking(
-        guest=guest, listing=listing, occupancy=occupancy, check_in=check_in, check_out=check_out,
-        guests=min(2, listing.max_guests), status=status, currency=q.currency,
-        nightly_subtotal=q.nightly_subtotal, discount=q.discount, cleaning_fee=q.cleaning_fee,
-        service_fee=q.service_fee, taxes=q.taxes, total=q.total, host_fee=q.host_fee,
-        price_snapshot=q.as_snapshot(), cancellation_policy=listing.cancellation_policy,
+        guest=guest,
+        listing=listing,
+        occupancy=occupancy,
+        check_in=check_in,
+        check_out=check_out,
+        guests=min(2, listing.max_guests),
+        status=status,
+        currency=q.currency,
+        nightly_subtotal=q.nightly_subtotal,
+        discount=q.discount,
+        cleaning_fee=q.cleaning_fee,
+        service_fee=q.service_fee,
+        taxes=q.taxes,
+        total=q.total,
+        host_fee=q.host_fee,
+        price_snapshot=q.as_snapshot(),
+        cancellation_policy=listing.cancellation_policy,
         policy_snapshot=booking_services.policy_snapshot(listing.cancellation_policy),
         amount_paid=q.total,
-    )  # fmt: skip
+    )
     if save:
         occupancy.save()
         booking.occupancy = occupancy
@@ -335,15 +383,24 @@ def seed_bulk(*, listings: int, bookings: int, batch_size: int = 5000) -> dict:
         amenities = list(Amenity.objects.order_by("slug").values_list("pk", flat=True))
         photo = _bulk_photo_name()
         hosts = [
-            loader.add(User, m2m={"groups": [hosts_group]}, first_name="Bulk", password=password,
-                       email=f"bulk-host-{run}-{i}@example.org")["id"]
+            loader.add(
+                User,
+                m2m={"groups": [hosts_group]},
+                first_name="Bulk",
+                password=password,
+                email=f"bulk-host-{run}-{i}@example.org",
+            )["id"]
             for i in range(host_count)
-        ]  # fmt: skip
+        ]
         guests = [
-            loader.add(User, email=f"bulk-guest-{run}-{i}@example.org", first_name="Guest",
-                       password=password)["id"]
+            loader.add(
+                User,
+                email=f"bulk-guest-{run}-{i}@example.org",
+                first_name="Guest",
+                password=password,
+            )["id"]
             for i in range(guest_count)
-        ]  # fmt: skip
+        ]
         loader.flush()
         terms = []  # what the stays need of each listing, in creation order
         for i in range(listings):
@@ -370,16 +427,23 @@ def _bulk_photo_name() -> str:
 def _bulk_listing(loader, rng, host_id, external_id, amenities) -> dict:
     city, country, tz, currency, lat, lng, price = rng.choice(cat.CITIES)
     return loader.add(
-        Listing, m2m={"amenities": sorted(rng.sample(amenities, rng.randint(4, 9)))},
-        host_id=host_id, external_id=external_id,
+        Listing,
+        m2m={"amenities": sorted(rng.sample(amenities, rng.randint(4, 9)))},
+        host_id=host_id,
+        external_id=external_id,
         title=f"{rng.choice(cat.ADJECTIVES)} stay in {city}",
-        city=city, country=country, time_zone=tz, currency=currency,
+        city=city,
+        country=country,
+        time_zone=tz,
+        currency=currency,
         latitude=Decimal(lat) + Decimal(rng.randint(-900, 900)) / 100000,
         longitude=Decimal(lng) + Decimal(rng.randint(-900, 900)) / 100000,
         nightly_price=money(Decimal(price) * rng.choice(cat.PRICE_STEPS)),
-        max_guests=rng.choice([2, 4, 6]), cancellation_policy=rng.choice(cat.POLICIES),
-        instant_book=True, status=Listing.Status.PUBLISHED,
-    )  # fmt: skip
+        max_guests=rng.choice([2, 4, 6]),
+        cancellation_policy=rng.choice(cat.POLICIES),
+        instant_book=True,
+        status=Listing.Status.PUBLISHED,
+    )
 
 
 @dataclass(frozen=True)
@@ -413,10 +477,12 @@ class Pricer:
         cached = self.quotes.get(key)
         if cached is None:
             q = quote(
-                rules, check_in, check_out,
+                rules,
+                check_in,
+                check_out,
                 guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
                 host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
-            )  # fmt: skip
+            )
             cached = self.quotes[key] = (q, q.as_snapshot())
         q, snapshot = cached
         shift = check_in - q.check_in
@@ -452,17 +518,35 @@ def _bulk_stays(loader, rng, terms, guests, count, batch_size) -> int:
         q, snapshot = price(listing.rules, check_in, check_out)
         if listing.policy not in policies:
             policies[listing.policy] = booking_services.policy_snapshot(listing.policy)
-        occupancy = loader.add(Occupancy, listing_id=listing.id, start=check_in, end=check_out,
-                               kind=Occupancy.Kind.BOOKING)  # fmt: skip
+        occupancy = loader.add(
+            Occupancy,
+            listing_id=listing.id,
+            start=check_in,
+            end=check_out,
+            kind=Occupancy.Kind.BOOKING,
+        )
         loader.add(
-            Booking, guest_id=guests[i % len(guests)], listing_id=listing.id,
-            occupancy_id=occupancy["id"], check_in=check_in, check_out=check_out,
-            guests=min(2, listing.max_guests), status=status, currency=q.currency,
-            nightly_subtotal=q.nightly_subtotal, discount=q.discount, cleaning_fee=q.cleaning_fee,
-            service_fee=q.service_fee, taxes=q.taxes, total=q.total, host_fee=q.host_fee,
-            price_snapshot=snapshot, cancellation_policy=listing.policy,
-            policy_snapshot=policies[listing.policy], amount_paid=q.total,
-        )  # fmt: skip
+            Booking,
+            guest_id=guests[i % len(guests)],
+            listing_id=listing.id,
+            occupancy_id=occupancy["id"],
+            check_in=check_in,
+            check_out=check_out,
+            guests=min(2, listing.max_guests),
+            status=status,
+            currency=q.currency,
+            nightly_subtotal=q.nightly_subtotal,
+            discount=q.discount,
+            cleaning_fee=q.cleaning_fee,
+            service_fee=q.service_fee,
+            taxes=q.taxes,
+            total=q.total,
+            host_fee=q.host_fee,
+            price_snapshot=snapshot,
+            cancellation_policy=listing.policy,
+            policy_snapshot=policies[listing.policy],
+            amount_paid=q.total,
+        )
         if loader.pending() >= batch_size:
             loader.flush()
     return count

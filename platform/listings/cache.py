@@ -43,8 +43,13 @@ def cache_seconds(kind: str) -> int:
 
 # Models whose rows belong to one listing (proxies such as calendars.HostBlock included: the
 # check is on the concrete model, so a save through a proxy invalidates too).
-RELATED = {"listings.listingphoto", "calendars.calendarday", "calendars.occupancy",
-           "bookings.booking", "reviews.review"}  # fmt: skip
+RELATED = {
+    "listings.listingphoto",
+    "calendars.calendarday",
+    "calendars.occupancy",
+    "bookings.booking",
+    "reviews.review",
+}
 
 
 def _row_changed(sender, instance, **kwargs):
@@ -66,5 +71,9 @@ def connect_invalidation() -> None:
 
     for signal in (post_save, post_delete):
         signal.connect(_row_changed, weak=False, dispatch_uid=f"read-cache-{id(signal)}")
-    m2m_changed.connect(_amenities_changed, sender=Listing.amenities.through, weak=False,
-                        dispatch_uid="read-cache-amenities")  # fmt: skip
+    m2m_changed.connect(
+        _amenities_changed,
+        sender=Listing.amenities.through,
+        weak=False,
+        dispatch_uid="read-cache-amenities",
+    )

@@ -69,13 +69,19 @@ class Listing(BaseModel):
     city = models.CharField(max_length=100)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. FR.")
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )  # fmt: skip
+    )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )  # fmt: skip
+    )
     time_zone = models.CharField(max_length=64, default="UTC")
     max_guests = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(50)]
@@ -83,16 +89,21 @@ class Listing(BaseModel):
     bedrooms = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(50)])
     beds = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(100)])
     bathrooms = models.DecimalField(
-        max_digits=3, decimal_places=1, default=Decimal("1"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
-    )  # fmt: skip
+    )
     amenities = models.ManyToManyField(Amenity, blank=True, related_name="listings")
 
     nightly_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("1"))])
     weekend_price = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("1"))],
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
         help_text="Price for Friday and Saturday nights; empty uses the nightly price.",
-    )  # fmt: skip
+    )
     cleaning_fee = models.DecimalField(
         **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )

@@ -94,8 +94,16 @@ def photo_clean(upload) -> tuple[bytes, str]:
             return _encode(upright, kind), FORMATS[kind]
     except ValidationFailed:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError,
-            SyntaxError, EOFError, TypeError, Image.DecompressionBombWarning):  # fmt: skip
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        TypeError,
+        Image.DecompressionBombWarning,
+    ):
         raise not_an_image from None
 
 

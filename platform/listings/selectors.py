@@ -381,10 +381,11 @@ def listing_published_cached(listing_id: UUID | str) -> Listing | None:
     key = f"listing:{listing_id}:{listing_token(listing_id)}:detail"
     return cached_read(
         key,
-        lambda: listing_base_queryset().filter(status=Listing.Status.PUBLISHED, pk=listing_id)
-        .first(),
+        lambda: (
+            listing_base_queryset().filter(status=Listing.Status.PUBLISHED, pk=listing_id).first()
+        ),
         cache_seconds("listing"),
-    )  # fmt: skip
+    )
 
 
 def listing_visible_cached(user: User, listing_id: UUID | str) -> Listing | None:

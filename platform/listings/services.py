@@ -21,11 +21,32 @@ from .models import Amenity, Listing
 from .permissions import ensure_can_create_listing, ensure_can_manage_listing
 
 EDITABLE_FIELDS = (
-    "title", "description", "property_type", "address", "city", "country", "latitude",
-    "longitude", "time_zone", "max_guests", "bedrooms", "beds", "bathrooms", "nightly_price",
-    "weekend_price", "cleaning_fee", "currency", "min_nights", "max_nights", "weekly_discount",
-    "monthly_discount", "tax_rate", "cancellation_policy", "instant_book", "external_id",
-)  # fmt: skip
+    "title",
+    "description",
+    "property_type",
+    "address",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "time_zone",
+    "max_guests",
+    "bedrooms",
+    "beds",
+    "bathrooms",
+    "nightly_price",
+    "weekend_price",
+    "cleaning_fee",
+    "currency",
+    "min_nights",
+    "max_nights",
+    "weekly_discount",
+    "monthly_discount",
+    "tax_rate",
+    "cancellation_policy",
+    "instant_book",
+    "external_id",
+)
 
 
 def amenities_from_slugs(slugs: Iterable[str]) -> list[Amenity]:
@@ -70,9 +91,11 @@ def listing_problems(listing: Listing, *, check_external_id: bool = True) -> lis
     on the listing, as Model.full_clean does."""
     problems: list[DomainError] = []
     if listing.currency not in SUPPORTED_CURRENCIES:
-        problems.append(ValidationFailed(
-            "invalid_currency", f"Unsupported currency: {listing.currency}.", "currency"
-        ))  # fmt: skip
+        problems.append(
+            ValidationFailed(
+                "invalid_currency", f"Unsupported currency: {listing.currency}.", "currency"
+            )
+        )
     if not is_time_zone(listing.time_zone):
         problems.append(ValidationFailed("invalid_time_zone", "Unknown time zone.", "time_zone"))
     at_fault = {p.field for p in problems}
@@ -82,9 +105,11 @@ def listing_problems(listing: Listing, *, check_external_id: bool = True) -> lis
             at_fault.add(name)
     nights = (listing.min_nights, listing.max_nights)
     if not at_fault & {"min_nights", "max_nights"} and None not in nights and nights[0] > nights[1]:
-        problems.append(ValidationFailed(
-            "invalid_nights", "Minimum nights cannot exceed maximum nights.", "min_nights"
-        ))  # fmt: skip
+        problems.append(
+            ValidationFailed(
+                "invalid_nights", "Minimum nights cannot exceed maximum nights.", "min_nights"
+            )
+        )
     if (
         check_external_id
         and listing.external_id
@@ -95,10 +120,13 @@ def listing_problems(listing: Listing, *, check_external_id: bool = True) -> lis
             .exists()
         )
     ):
-        problems.append(ValidationFailed(
-            "duplicate_external_id", "You already have a listing with this reference.",
-            "external_id",
-        ))  # fmt: skip
+        problems.append(
+            ValidationFailed(
+                "duplicate_external_id",
+                "You already have a listing with this reference.",
+                "external_id",
+            )
+        )
     return problems
 
 

@@ -20,8 +20,12 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     to_email = models.EmailField(max_length=254)
-    context = models.JSONField(encoder=DjangoJSONEncoder, default=dict, blank=True,
-                               help_text="What the email says, as of the change.")  # fmt: skip
+    context = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        default=dict,
+        blank=True,
+        help_text="What the email says, as of the change.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -23,11 +23,10 @@ def payment_failed(sender, payment, **kwargs):
             "payment_amount": str(payment.amount),
             "failure_message": payment.failure_message,
             "hold_until": (
-                date_format(localtime(booking.expires_at), "j M, H:i") if booking.expires_at
-                else ""
+                date_format(localtime(booking.expires_at), "j M, H:i") if booking.expires_at else ""
             ),
         },
-    )  # fmt: skip
+    )
 
 
 def payout_paid(sender, payout, **kwargs):
@@ -67,10 +66,15 @@ def refund_succeeded(sender, refund, **kwargs):
     from bookings.notifications import booking_notify
 
     booking_notify(
-        refund.payment.booking, "refund_sent", guest=True, ref=f"refund:{refund.pk}",
-        extra={**_refund_context(refund),
-               "sent_on": date_format(localtime(refund.succeeded_at), "D j M Y")},
-    )  # fmt: skip
+        refund.payment.booking,
+        "refund_sent",
+        guest=True,
+        ref=f"refund:{refund.pk}",
+        extra={
+            **_refund_context(refund),
+            "sent_on": date_format(localtime(refund.succeeded_at), "D j M Y"),
+        },
+    )
 
 
 def refund_failed(sender, refund, **kwargs):
@@ -89,9 +93,11 @@ def refund_failed(sender, refund, **kwargs):
     }
     for staff in staff_to_alert_about_refunds():
         notification_create(
-            event="refund_failed", ref=f"refund:{refund.pk}", recipient=staff,
+            event="refund_failed",
+            ref=f"refund:{refund.pk}",
+            recipient=staff,
             context={**context, "recipient_name": staff.first_name or "there"},
-        )  # fmt: skip
+        )
 
 
 def staff_to_alert_about_refunds():
@@ -100,11 +106,13 @@ def staff_to_alert_about_refunds():
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
-    can_refund = Q(user_permissions__codename="add_refund",
-                   user_permissions__content_type__app_label="payments") | Q(
+    can_refund = Q(
+        user_permissions__codename="add_refund",
+        user_permissions__content_type__app_label="payments",
+    ) | Q(
         groups__permissions__codename="add_refund",
         groups__permissions__content_type__app_label="payments",
-    )  # fmt: skip
+    )
     return (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)

@@ -105,10 +105,13 @@ def notification_create(
         return None
     # ON CONFLICT DO NOTHING: a duplicate is not an error, and the transaction stays usable.
     Notification.objects.bulk_create(
-        [Notification(event=event, ref=ref, recipient=recipient, to_email=recipient.email,
-                      context=context)],
+        [
+            Notification(
+                event=event, ref=ref, recipient=recipient, to_email=recipient.email, context=context
+            )
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     row = Notification.objects.get(event=event, ref=ref, recipient=recipient)
     if row.status == Notification.Status.PENDING:
         from .tasks import send_notification

@@ -110,10 +110,14 @@ class Refund(BaseModel):
     succeeded_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     retry_of = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retried_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retried_by",
         help_text="The failed refund this one tries again (a failed refund is retried once; "
         "a retry that fails can be retried in turn).",
-    )  # fmt: skip
+    )
 
     history = audited()
 

@@ -57,9 +57,11 @@ def booking_pay(
     booking is confirmed), failed (still payable) or, if the provider's answer is not known yet,
     processing (a task finishes it)."""
     payment = payment_start(
-        actor=actor, booking=booking, payment_method=payment_method,
+        actor=actor,
+        booking=booking,
+        payment_method=payment_method,
         idempotency_key=idempotency_key,
-    )  # fmt: skip
+    )
     try:
         return payment_execute(payment=payment)
     except ProviderUnavailable as error:
@@ -84,10 +86,13 @@ def payment_start(
                 raise NotFound()
             _require_payable(booking)
             return Payment.objects.create(
-                booking=booking, amount=booking.total, currency=booking.currency,
-                payment_method=method, provider=settings.PAYMENT_PROVIDER,
+                booking=booking,
+                amount=booking.total,
+                currency=booking.currency,
+                payment_method=method,
+                provider=settings.PAYMENT_PROVIDER,
                 idempotency_key=(idempotency_key or "")[:255],
-            )  # fmt: skip
+            )
     except IntegrityError:  # the partial unique index settled a race our lock did not see
         raise _in_progress() from None
 
@@ -176,9 +181,11 @@ def _payment_succeed(payment: Payment) -> None:
         signals.payment_succeeded.send(sender=Payment, payment=payment)
         return
     refund = refund_create(
-        payment=payment, amount=payment.amount, kind=Refund.Kind.UNCONFIRMABLE,
+        payment=payment,
+        amount=payment.amount,
+        kind=Refund.Kind.UNCONFIRMABLE,
         reason="The booking could no longer be confirmed (its hold lapsed or it was cancelled).",
-    )  # fmt: skip
+    )
     signals.payment_refunded_unconfirmable.send(sender=Payment, payment=payment, refund=refund)
 
 
@@ -250,12 +257,17 @@ def refund_execute(*, refund: Refund) -> Refund:
     payment = refund.payment
     result = provider_get(payment.provider).refund(
         RefundRequest(
-            charge_reference=payment.provider_reference, amount=refund.amount,
-            currency=payment.currency, idempotency_key=refund.provider_idempotency_key,
-            metadata={"refund_id": str(refund.pk), "payment_id": str(payment.pk),
-                      "booking_id": str(payment.booking_id)},
+            charge_reference=payment.provider_reference,
+            amount=refund.amount,
+            currency=payment.currency,
+            idempotency_key=refund.provider_idempotency_key,
+            metadata={
+                "refund_id": str(refund.pk),
+                "payment_id": str(payment.pk),
+                "booking_id": str(payment.booking_id),
+            },
         )
-    )  # fmt: skip
+    )
     return refund_record_result(refund=refund, result=result)
 
 
@@ -298,9 +310,12 @@ def booking_cancel_with_refund(
         )
         if payment is not None and amount > 0:
             refund_create(
-                payment=payment, amount=amount, kind=Refund.Kind.CANCELLATION,
-                reason=f"Cancellation ({booking.cancellation_policy} policy)", actor=actor,
-            )  # fmt: skip
+                payment=payment,
+                amount=amount,
+                kind=Refund.Kind.CANCELLATION,
+                reason=f"Cancellation ({booking.cancellation_policy} policy)",
+                actor=actor,
+            )
         return booking
 
 
@@ -342,9 +357,13 @@ def _refund_retry(*, refund: Refund, actor: User | None = None) -> Refund:
                 PaymentErrorCode.REFUND_ALREADY_RETRIED, "This refund was already retried."
             )
         return refund_create(
-            payment=refund.payment, amount=refund.amount, kind=refund.kind,
-            reason=refund.reason, actor=actor, retry_of=refund,
-        )  # fmt: skip
+            payment=refund.payment,
+            amount=refund.amount,
+            kind=refund.kind,
+            reason=refund.reason,
+            actor=actor,
+            retry_of=refund,
+        )
 
 
 def _retries_before(refund: Refund) -> int:
@@ -363,9 +382,11 @@ def refunds_retry_failed(*, now: datetime | None = None) -> int:
     Returns how many retries were created."""
     cutoff = (now or timezone.now()) - settings.REFUND_RETRY_AFTER
     failed = Refund.objects.filter(
-        status=Refund.Status.FAILED, failed_at__lte=cutoff, retried_by__isnull=True,
+        status=Refund.Status.FAILED,
+        failed_at__lte=cutoff,
+        retried_by__isnull=True,
         failure_code__in=settings.REFUND_RETRYABLE_FAILURES,
-    )  # fmt: skip
+    )
     retried = 0
     for refund in failed:
         if _retries_before(refund) >= settings.REFUND_MAX_AUTO_RETRIES:

@@ -136,12 +136,22 @@ def _payout_create(*, host_id: UUID, currency: str, bookings: list[Booking]) -> 
     if owed_back >= gross:
         # Never a negative (or empty) payout: the lines wait, and a later run with more stays
         # nets the rest off.
-        log.warning("host %s owes %s %s back, more than the %s due now: no payout yet",
-                    host_id, owed_back, currency, gross)  # fmt: skip
+        log.warning(
+            "host %s owes %s %s back, more than the %s due now: no payout yet",
+            host_id,
+            owed_back,
+            currency,
+            gross,
+        )
         return None
     if owed_back:
-        log.info("payout for host %s %s: %s due, %s netted off (refunds after an earlier payout)",
-                 host_id, currency, gross, owed_back)  # fmt: skip
+        log.info(
+            "payout for host %s %s: %s due, %s netted off (refunds after an earlier payout)",
+            host_id,
+            currency,
+            gross,
+            owed_back,
+        )
     payout = Payout.objects.create(host_id=host_id, currency=currency, amount=gross - owed_back)
     bulk_create_audited(
         [PayoutLine(payout=payout, booking=b, amount=a) for b, a in lines], PayoutLine
@@ -156,17 +166,21 @@ def host_owed_back(*, host_id: UUID, currency: str) -> Decimal:
     bookings in no payout yet; normally zero, and when negative, the next payouts are reduced
     by it (never below zero). Call inside the scheduling transaction."""
     balance = host_payable_balance(host=host_id, currency=currency)
-    set_aside = Payout.objects.filter(
-        host_id=host_id, currency=currency,
-        status__in=(Payout.Status.SCHEDULED, Payout.Status.APPROVED, Payout.Status.FAILED),
-    ).aggregate(total=Sum("amount"))["total"] or ZERO  # fmt: skip
+    set_aside = (
+        Payout.objects.filter(
+            host_id=host_id,
+            currency=currency,
+            status__in=(Payout.Status.SCHEDULED, Payout.Status.APPROVED, Payout.Status.FAILED),
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
     unscheduled = (
         Booking.objects.filter(
             listing__host_id=host_id,
             currency=currency,
             payout_line__isnull=True,
             payments__status=Payment.Status.SUCCEEDED,
-        )  # fmt: skip
+        )
         .select_related("listing")
         .distinct()
     )
@@ -287,16 +301,18 @@ def _transfer_refusal(payout: Payout) -> OperationResult | None:
     account = PayoutAccount.objects.filter(host=payout.host).first()
     if account is None or not account.stripe_account_id:
         return OperationResult(
-            False, failure_code="account_missing",
+            False,
+            failure_code="account_missing",
             failure_message="The host has no payout account to pay into.",
-        )  # fmt: skip
+        )
     owed = host_payable_balance(host=payout.host, currency=payout.currency)
     if owed < payout.amount:
         return OperationResult(
-            False, failure_code="host_balance_insufficient",
+            False,
+            failure_code="host_balance_insufficient",
             failure_message=f"The host is owed {owed} {payout.currency}, less than the payout "
             "(a refund since it was scheduled).",
-        )  # fmt: skip
+        )
     return None
 
 

@@ -70,7 +70,7 @@ def host_statement(*, host, month: str) -> list[Section]:
                 "entry__payment__booking__listing",
                 "entry__refund__payment__booking__listing",
                 "entry__payout",
-            )  # fmt: skip
+            )
             .order_by("entry__created_at", "id")
         )
         balance, lines = opening, []
@@ -88,13 +88,29 @@ def _line(entry, amount: Decimal, balance: Decimal) -> Line:
     if entry.kind == EntryKind.PAYMENT:
         booking = entry.payment.booking
         gross = booking.total - booking.service_fee - booking.taxes
-        return Line(day, "booking", str(booking.pk), _stay(booking), money(gross),
-                    -booking.host_fee, amount, balance)  # fmt: skip
+        return Line(
+            day,
+            "booking",
+            str(booking.pk),
+            _stay(booking),
+            money(gross),
+            -booking.host_fee,
+            amount,
+            balance,
+        )
     if entry.kind == EntryKind.REFUND:
         booking = entry.refund.payment.booking
         reason = entry.refund.reason or entry.refund.get_kind_display()
-        return Line(day, "refund", str(booking.pk), f"{_stay(booking)} · {reason}", None, None,
-                    amount, balance)  # fmt: skip
+        return Line(
+            day,
+            "refund",
+            str(booking.pk),
+            f"{_stay(booking)} · {reason}",
+            None,
+            None,
+            amount,
+            balance,
+        )
     payout = entry.payout
     return Line(day, "payout", "", f"Payout {str(payout.pk)[:8]}", None, None, amount, balance)
 
@@ -113,9 +129,18 @@ def statement_csv(sections: list[Section], *, host, month: str) -> str:
         writer.writerow(HEADER)
         writer.writerow(["", "opening balance", "", "", "", "", "", section.opening])
         for line in section.lines:
-            writer.writerow([line.date, line.type, line.booking, _safe(line.description),
-                             _blank(line.gross), _blank(line.host_fee), line.amount,
-                             line.balance])  # fmt: skip
+            writer.writerow(
+                [
+                    line.date,
+                    line.type,
+                    line.booking,
+                    _safe(line.description),
+                    _blank(line.gross),
+                    _blank(line.host_fee),
+                    line.amount,
+                    line.balance,
+                ]
+            )
         writer.writerow(["", "closing balance", "", "", "", "", "", section.closing])
     if not sections:
         writer.writerow(["no money movements"])

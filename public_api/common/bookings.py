@@ -23,8 +23,13 @@ IDEMPOTENCY_SCOPE = "booking_create"
 CREATED = 201
 
 MONEY_FIELDS = (
-    "nightly_subtotal", "discount", "cleaning_fee", "service_fee", "taxes", "total",
-)  # fmt: skip
+    "nightly_subtotal",
+    "discount",
+    "cleaning_fee",
+    "service_fee",
+    "taxes",
+    "total",
+)
 
 
 def booking_public_dict(booking) -> dict:
@@ -84,8 +89,11 @@ def booking_create_idempotent(
 
     # What REST and GraphQL both validate the request to: the same stay is the same request.
     payload = {
-        "listing": listing.pk, "check_in": check_in, "check_out": check_out, "guests": guests,
-    }  # fmt: skip
+        "listing": listing.pk,
+        "check_in": check_in,
+        "check_out": check_out,
+        "guests": guests,
+    }
     return run_idempotent(
         user=guest, scope=IDEMPOTENCY_SCOPE, key=key, payload=payload, execute=book
     )

@@ -48,9 +48,11 @@ def booking_pay_idempotent(
 
     def pay():
         payment = booking_pay(
-            actor=guest, booking=booking, payment_method=payment_method,
+            actor=guest,
+            booking=booking,
+            payment_method=payment_method,
             idempotency_key=key or "",
-        )  # fmt: skip
+        )
         body = payment_public_dict(payment)
         if payment.status == Payment.Status.FAILED:
             body.update(code=payment.failure_code, detail=payment.failure_message)

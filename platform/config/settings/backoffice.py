@@ -35,7 +35,7 @@ UNFOLD = {
             "900": "oklch(39.6% .141 25.723)",
             "950": "oklch(25.8% .092 26.042)",
         },
-    },  # fmt: skip
+    },
     # The command palette finds records too, within what the role may open.
     "COMMAND": {"search_callback": "backoffice.search.record_search"},
     "SIDEBAR": {

@@ -22,10 +22,18 @@ PROVIDERS = {
 }
 
 __all__ = [
-    "ChargeRequest", "OperationResult", "Provider", "ProviderCalledInTransaction",
-    "ProviderEvent", "ProviderUnavailable", "RefundRequest", "TransferRequest", "WebhookRefused",
-    "provider_get", "PROVIDERS",
-]  # fmt: skip
+    "ChargeRequest",
+    "OperationResult",
+    "Provider",
+    "ProviderCalledInTransaction",
+    "ProviderEvent",
+    "ProviderUnavailable",
+    "RefundRequest",
+    "TransferRequest",
+    "WebhookRefused",
+    "provider_get",
+    "PROVIDERS",
+]
 
 
 def provider_get(name: str | None = None) -> Provider:

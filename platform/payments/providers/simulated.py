@@ -55,18 +55,22 @@ class SimulatedProvider(Provider):
     def _charge(self, request: ChargeRequest) -> OperationResult:
         return _result(
             _record(
-                Kind.CHARGE, request, target=request.payment_method,
+                Kind.CHARGE,
+                request,
+                target=request.payment_method,
                 outcome=charge_outcome(request.payment_method),
             )
-        )  # fmt: skip
+        )
 
     def _refund(self, request: RefundRequest) -> OperationResult:
         return _result(
             _record(
-                Kind.REFUND, request, target=request.charge_reference,
+                Kind.REFUND,
+                request,
+                target=request.charge_reference,
                 outcome=_refund_outcome(request),
             )
-        )  # fmt: skip
+        )
 
     def _transfer(self, request: TransferRequest) -> OperationResult:
         outcome = None
@@ -176,8 +180,11 @@ def simulated_event_body(operation: SimulatedOperation) -> dict:
 
 def _last_error(operation: SimulatedOperation) -> dict:
     result = _result(operation)
-    return {"code": "card_declined", "decline_code": result.failure_code,
-            "message": result.failure_message}  # fmt: skip
+    return {
+        "code": "card_declined",
+        "decline_code": result.failure_code,
+        "message": result.failure_message,
+    }
 
 
 def simulated_webhook(operation: SimulatedOperation, *, timestamp: int | None = None):

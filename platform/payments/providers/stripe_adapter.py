@@ -23,9 +23,13 @@ from .events import event_verify_and_parse, minor_units
 
 # We do not know the outcome of these: retry later with the same idempotency key.
 UNKNOWN_OUTCOME = (
-    stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError,
-    stripe.AuthenticationError, stripe.PermissionError, stripe.IdempotencyError,
-)  # fmt: skip
+    stripe.APIConnectionError,
+    stripe.RateLimitError,
+    stripe.APIError,
+    stripe.AuthenticationError,
+    stripe.PermissionError,
+    stripe.IdempotencyError,
+)
 
 
 class StripeProvider(Provider):
@@ -59,9 +63,11 @@ class StripeProvider(Provider):
         if intent.status == "processing":
             raise ProviderUnavailable(f"PaymentIntent {intent.id} is still processing.")
         return OperationResult(
-            False, reference=intent.id, failure_code="authentication_required",
+            False,
+            reference=intent.id,
+            failure_code="authentication_required",
             failure_message="This card needs an authentication step the API cannot perform.",
-        )  # fmt: skip
+        )
 
     def _refund(self, request: RefundRequest) -> OperationResult:
         params = {
@@ -76,9 +82,11 @@ class StripeProvider(Provider):
             # A pending refund was accepted; Stripe does not take it back (the webhook tells).
             return OperationResult(True, reference=refund.id)
         return OperationResult(
-            False, reference=refund.id, failure_code=refund.failure_reason or "refund_failed",
+            False,
+            reference=refund.id,
+            failure_code=refund.failure_reason or "refund_failed",
             failure_message="The refund failed.",
-        )  # fmt: skip
+        )
 
     def _transfer(self, request: TransferRequest) -> OperationResult:
         params = {

@@ -38,10 +38,13 @@ class ChannelFeed(graphene.ObjectType):
 
     def resolve_conflicts(feed, info):
         return [
-            {"uid": c["uid"], "start": date.fromisoformat(c["start"]),
-             "end": date.fromisoformat(c["end"])}
+            {
+                "uid": c["uid"],
+                "start": date.fromisoformat(c["start"]),
+                "end": date.fromisoformat(c["end"]),
+            }
             for c in feed.conflicts
-        ]  # fmt: skip
+        ]
 
 
 def feeds(user, listing_id):

@@ -39,9 +39,12 @@ class PayBooking(DomainMutation):
         if payment is not None and payment.status == PaymentModel.Status.FAILED:
             # The refusal is an error like any other, and the payment shows what was tried.
             payload.errors = [
-                Error(field="paymentMethod", code=str(charge_refusal_code(payment.failure_code)),
-                      message=payment.failure_message)
-            ]  # fmt: skip
+                Error(
+                    field="paymentMethod",
+                    code=str(charge_refusal_code(payment.failure_code)),
+                    message=payment.failure_message,
+                )
+            ]
         return payload
 
     @classmethod

@@ -28,8 +28,15 @@ class Me(StrictModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "email", "first_name", "last_name", "phone", "bio", "is_host", "date_joined",
-        ]  # fmt: skip
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "bio",
+            "is_host",
+            "date_joined",
+        ]
         read_only_fields = ["id", "email", "is_host", "date_joined"]
         # Lengths are the core's rule (too_long, the same refusal as GraphQL's updateMe).
         extra_kwargs = {

@@ -30,10 +30,26 @@ class BookingOut(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = [
-            "id", "listing", "listing_title", "check_in", "check_out", "guests", "status",
-            "nights", "nightly_subtotal", "discount", "cleaning_fee", "service_fee", "taxes",
-            "total", "currency", "cancellation_policy", "created_at", "refund_amount", "refunds",
-        ]  # fmt: skip
+            "id",
+            "listing",
+            "listing_title",
+            "check_in",
+            "check_out",
+            "guests",
+            "status",
+            "nights",
+            "nightly_subtotal",
+            "discount",
+            "cleaning_fee",
+            "service_fee",
+            "taxes",
+            "total",
+            "currency",
+            "cancellation_policy",
+            "created_at",
+            "refund_amount",
+            "refunds",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(RefundOut(many=True))

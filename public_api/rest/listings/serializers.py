@@ -13,15 +13,40 @@ from wishlists.selectors import saved_listing_ids
 # --- output ----------------------------------------------------------------------------------
 
 LIST_FIELDS = [
-    "id", "title", "city", "country", "property_type", "nightly_price", "currency",
-    "max_guests", "bedrooms", "beds", "bathrooms", "amenities", "rating", "review_count",
-    "instant_book", "host", "photo", "saved", "status",
-]  # fmt: skip
+    "id",
+    "title",
+    "city",
+    "country",
+    "property_type",
+    "nightly_price",
+    "currency",
+    "max_guests",
+    "bedrooms",
+    "beds",
+    "bathrooms",
+    "amenities",
+    "rating",
+    "review_count",
+    "instant_book",
+    "host",
+    "photo",
+    "saved",
+    "status",
+]
 DETAIL_EXTRA_FIELDS = [
-    "description", "latitude", "longitude", "cleaning_fee", "weekend_price", "min_nights",
-    "max_nights", "weekly_discount", "monthly_discount", "tax_rate", "cancellation_policy",
+    "description",
+    "latitude",
+    "longitude",
+    "cleaning_fee",
+    "weekend_price",
+    "min_nights",
+    "max_nights",
+    "weekly_discount",
+    "monthly_discount",
+    "tax_rate",
+    "cancellation_policy",
     "photos",
-]  # fmt: skip
+]
 
 
 class Photo(serializers.ModelSerializer):
@@ -165,12 +190,34 @@ class ListingInput(serializers.ModelSerializer):
     class Meta:
         model = Listing
         fields = [
-            "title", "description", "property_type", "address", "city", "country", "latitude",
-            "longitude", "time_zone", "max_guests", "bedrooms", "beds", "bathrooms",
-            "nightly_price", "weekend_price", "cleaning_fee", "currency", "min_nights",
-            "max_nights", "weekly_discount", "monthly_discount", "tax_rate",
-            "cancellation_policy", "instant_book", "external_id", "amenities", "status",
-        ]  # fmt: skip
+            "title",
+            "description",
+            "property_type",
+            "address",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "time_zone",
+            "max_guests",
+            "bedrooms",
+            "beds",
+            "bathrooms",
+            "nightly_price",
+            "weekend_price",
+            "cleaning_fee",
+            "currency",
+            "min_nights",
+            "max_nights",
+            "weekly_discount",
+            "monthly_discount",
+            "tax_rate",
+            "cancellation_policy",
+            "instant_book",
+            "external_id",
+            "amenities",
+            "status",
+        ]
         extra_kwargs = {"external_id": {"help_text": "Your own reference for the listing."}}
 
 
@@ -296,9 +343,11 @@ class CalendarInput(serializers.Serializer):
     start = serializers.DateField(help_text="First night.")
     end = serializers.DateField(help_text="The night after the last one (exclusive).")
     price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, required=False,
+        max_digits=10,
+        decimal_places=2,
+        required=False,
         help_text="Set this price on every night of the range.",
-    )  # fmt: skip
+    )
     closed = serializers.BooleanField(
         required=False,
         help_text=(
@@ -332,6 +381,15 @@ class ChannelFeedOut(serializers.ModelSerializer):
 
     class Meta:
         model = ChannelFeed
-        fields = ["id", "name", "url", "last_synced_at", "last_attempt_at", "last_error",
-                  "conflicts", "block_count", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "url",
+            "last_synced_at",
+            "last_attempt_at",
+            "last_error",
+            "conflicts",
+            "block_count",
+            "created_at",
+        ]
         read_only_fields = fields

@@ -21,8 +21,16 @@ class ConversationOut(serializers.ModelSerializer):
 
     class Meta:
         model = Conversation
-        fields = ["id", "listing", "guest", "host", "last_message_at", "unread_count",
-                  "last_message", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "listing",
+            "guest",
+            "host",
+            "last_message_at",
+            "unread_count",
+            "last_message",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_unread_count(self, conversation) -> int:

@@ -41,7 +41,7 @@ class BookingPayView(APIView):
             404,
             409,
             422,
-        ),  # fmt: skip
+        ),
         description=(
             "Charge the booking's total. Only its guest may pay (anyone else: 404). 409 codes: "
             "already_paid, payment_in_progress, not_payable, booking_expired."

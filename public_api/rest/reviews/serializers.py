@@ -28,9 +28,16 @@ class ReviewOut(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "booking", "listing", "rating", *CATEGORY_FIELDS, "comment", "status",
-            "created_at", "response",
-        ]  # fmt: skip
+            "id",
+            "booking",
+            "listing",
+            "rating",
+            *CATEGORY_FIELDS,
+            "comment",
+            "status",
+            "created_at",
+            "response",
+        ]
         read_only_fields = fields
 
 
