@@ -25,6 +25,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.expressions import CombinedExpression, OrderBy
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import ASin, Cast, Cos, Least, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -485,7 +486,7 @@ def _cards(listings: list[Listing]) -> tuple[list[tuple], list[bytes]]:
             (
                 tuple(getattr(listing, name) for name in listing_fields),
                 listing.host.first_name,
-                [tuple(getattr(p, name) for name in photo_fields) for p in listing.photos.all()],
+                [tuple(_raw(p, name) for name in photo_fields) for p in listing.photos.all()],
                 of_listing.get(listing.pk, []),
                 getattr(listing, "distance_km", None),
             ),
@@ -494,6 +495,13 @@ def _cards(listings: list[Listing]) -> tuple[list[tuple], list[bytes]]:
         for listing in listings
     ]
     return table, cards
+
+
+def _raw(obj, attname: str):
+    """A column's value as loaded: a file field's name, not its FieldFile (which would pickle
+    the photo with it, and the listing the photo is cached with)."""
+    value = getattr(obj, attname)
+    return value.name if isinstance(value, FieldFile) else value
 
 
 def _listings_from_cards(table: list[tuple], cards: list[bytes]) -> list[Listing]:

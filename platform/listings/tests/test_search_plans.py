@@ -120,6 +120,8 @@ def test_a_cached_search_page_costs_no_query(django_assert_num_queries):
     with django_assert_num_queries(3):
         first = listing_search_cached(params)
         count, page = first.count(), first[0:20]
+    # Plain values only: a model (or a photo's FieldFile) would drag its relations along.
+    assert not any(b"django.db.models" in card for card in first.head()[2])
     # A hit: nothing from the database, and the same listings with the same relations.
     with django_assert_num_queries(0):
         again = listing_search_cached(params)
