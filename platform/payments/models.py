@@ -189,6 +189,14 @@ class Payout(BaseModel):
     def provider_idempotency_key(self) -> str:
         return f"staybook-payout-{self.pk}"
 
+    @property
+    def netted(self):
+        """What this payout holds back from its lines: money the host owed after a refund of a
+        stay already paid out (payouts.services.host_owed_back). Uses the prefetched lines."""
+        from decimal import Decimal
+
+        return sum((line.amount for line in self.lines.all()), Decimal("0.00")) - self.amount
+
 
 class PayoutLine(BaseModel):
     payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")

@@ -315,6 +315,7 @@ def test_a_refund_after_the_payout_is_netted_off_the_next_payouts_never_below_ze
     lines = dict(netted.lines.values_list("booking_id", "amount"))
     assert lines == {second.pk: host_share(second), third.pk: host_share(third)}
     assert netted.amount == host_share(second) + host_share(third) - debt > 0
+    assert netted.netted == debt  # visible on the payout (REST `netted`, GraphQL `netted`)
     assert services.payouts_schedule() == []  # nothing netted twice
     run_on_commit(django_capture_on_commit_callbacks, services.payout_approve, actor=staff,
                   payout=netted)  # fmt: skip

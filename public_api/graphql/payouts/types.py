@@ -28,6 +28,11 @@ class Payout(graphene.ObjectType):
     id = graphene.UUID(required=True)
     currency = graphene.String(required=True)
     amount = graphene.Decimal(required=True)
+    netted = graphene.Decimal(
+        required=True,
+        description="Held back from the lines' total: what you owed after a refund of a stay "
+        "already paid out (amount = sum of the lines - netted).",
+    )
     status = graphene.String(required=True, description="scheduled, approved, paid or failed")
     failure_reason = graphene.String(required=True)
     created_at = graphene.DateTime(required=True)

@@ -8,7 +8,7 @@ from payouts.tests.support import paid_stay
 
 pytestmark = pytest.mark.django_db
 
-MINE = """{ myPayouts { edges { node { id amount currency status
+MINE = """{ myPayouts { edges { node { id amount netted currency status
   lines { bookingId amount checkIn listingTitle } } } } }"""
 ONE = "query($id: UUID!) { payout(id: $id) { id status amount } }"
 
@@ -29,6 +29,7 @@ def test_a_host_reads_their_own_payouts(gql, host, payouts):
     node = mine["edges"][0]["node"]
     assert node["id"] == str(payouts[host].pk) and node["status"] == "scheduled"
     assert node["lines"][0]["amount"] == str(payouts[host].amount)
+    assert node["netted"] == "0.00"
     one = gql.data(ONE, {"id": str(payouts[host].pk)}, user=host)["payout"]
     assert one == {"id": str(payouts[host].pk), "status": "scheduled",
                    "amount": str(payouts[host].amount)}  # fmt: skip

@@ -13,6 +13,11 @@ class PayoutOut(serializers.Serializer):
     id = serializers.UUIDField()
     currency = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    netted = serializers.DecimalField(
+        max_digits=12, decimal_places=2,
+        help_text="Held back from the lines' total: what you owed after a refund of a stay "
+        "already paid out. amount = sum of the lines - netted.",
+    )  # fmt: skip
     status = serializers.CharField()
     failure_reason = serializers.CharField()
     created_at = serializers.DateTimeField()

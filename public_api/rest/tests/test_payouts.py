@@ -30,6 +30,7 @@ def test_a_host_lists_and_reads_their_own_payouts(host, payouts, django_assert_m
     assert item["id"] == str(own.pk) and item["status"] == "scheduled"
     assert item["amount"] == str(own.amount) and len(item["lines"]) == 2
     assert sum(float(line["amount"]) for line in item["lines"]) == float(own.amount)
+    assert item["netted"] == "0.00"  # nothing owed back
     detail = client.get(f"/api/v1/payouts/{own.pk}/")
     assert detail.status_code == 200 and detail.json()["id"] == str(own.pk)
 
