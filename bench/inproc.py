@@ -88,7 +88,6 @@ def facts(args) -> dict:
 # --- search ---------------------------------------------------------------------------------------
 
 AMENITIES = ("kitchen", "wifi")
-PRICES = (50, 200)
 
 SQL_WHERE = """
     l.status = 'published' AND l.city = %(city)s AND l.max_guests >= %(guests)s
@@ -99,7 +98,7 @@ SQL_WHERE = """
                     AND d.is_blocked AND d.date >= %(check_in)s AND d.date < %(check_out)s)
 """
 SQL_FILTERS = """
-    AND l.nightly_price BETWEEN %(min_price)s AND %(max_price)s
+    AND l.currency = %(currency)s AND l.nightly_price BETWEEN %(min_price)s AND %(max_price)s
     AND l.id IN (SELECT la.listing_id FROM listings_listing_amenities la
                  JOIN listings_amenity a ON a.id = la.amenity_id
                  WHERE a.slug = ANY(%(amenities)s)
@@ -127,17 +126,20 @@ def question(i: int, *, filters: bool) -> dict:
 
     offset = QUESTION_DAYS + (i if i >= 0 else 400 - i)  # warm-up questions come later in time
     check_in = dt.date.today() + dt.timedelta(days=offset)
+    city = catalogue.CITIES[i % len(catalogue.CITIES)]
     q = {
-        "city": catalogue.CITIES[i % len(catalogue.CITIES)][0],
+        "city": city[0],
         "guests": 2,
         "check_in": check_in,
         "check_out": check_in + dt.timedelta(days=3),
         "nights": 3,
     }
-    if filters:
+    if filters:  # prices are per currency: the city's
         q.update(
-            min_price=PRICES[0],
-            max_price=PRICES[1],
+            currency=city[3],
+            # about half of a city's listings: its typical price x 0.9 to 1.2
+            min_price=round(city[6] * 0.9),
+            max_price=round(city[6] * 1.2),
             amenities=list(AMENITIES),
             amenity_count=len(AMENITIES),
         )
@@ -153,7 +155,10 @@ def rest_params(q: dict) -> dict:
     }
     if "amenities" in q:
         params.update(
-            amenities=",".join(q["amenities"]), min_price=q["min_price"], max_price=q["max_price"]
+            amenities=",".join(q["amenities"]),
+            currency=q["currency"],
+            min_price=q["min_price"],
+            max_price=q["max_price"],
         )
     return params
 
