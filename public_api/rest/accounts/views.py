@@ -1,8 +1,12 @@
 """Registration, JWT tokens and the caller's profile."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.authentication import user_authenticate
@@ -41,6 +45,22 @@ AUTH_THROTTLES = [AuthThrottle, AnonThrottle, UserThrottle]
 REFRESH_THROTTLES = [RefreshThrottle, AnonThrottle, UserThrottle]
 
 
+class AnonymousAuthView(APIView):
+    """An account endpoint for callers without a session: no credentials are read (a stale
+    token must not block logging in again), and the strict per-IP login rate applies."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = AUTH_THROTTLES
+
+
+def validated(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    """The request body checked by `serializer_class` (a 400 naming each field otherwise)."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
 class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = AUTH_THROTTLES
@@ -52,21 +72,16 @@ class RegisterView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
+        data = validated(RegisterInput, request)
+        user = user_register(**data)
         return Response(RegisteredUser(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenObtainView(APIView):
+class TokenObtainView(AnonymousAuthView):
     """Exchange email and password for an access and a refresh token.
 
     Wrong credentials are a 401 `invalid_credentials`; too many failures for the account or
     from the address a 429 `locked_out` with `Retry-After` (the same for unknown emails)."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = AUTH_THROTTLES
 
     @extend_schema(
         operation_id="auth_token",
@@ -75,18 +90,15 @@ class TokenObtainView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = TokenInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = user_authenticate(request=request._request, **data.validated_data)
+        data = validated(TokenInput, request)
+        user = user_authenticate(request=request._request, **data)
         return Response(token_pair_for(user))
 
 
-class TokenRefreshView(APIView):
+class TokenRefreshView(AnonymousAuthView):
     """Exchange a refresh token for a new access AND refresh token (rotation: the refresh token
     sent stops working, so keep the new one)."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
     throttle_classes = REFRESH_THROTTLES
 
     @extend_schema(
@@ -96,16 +108,13 @@ class TokenRefreshView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(token_refresh(data.validated_data["refresh"]))
+        data = validated(RefreshInput, request)
+        return Response(token_refresh(data["refresh"]))
 
 
-class LogoutView(APIView):
+class LogoutView(AnonymousAuthView):
     """Log out: the refresh token is revoked (the access token expires within minutes)."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
     throttle_classes = REFRESH_THROTTLES
 
     @extend_schema(
@@ -115,9 +124,8 @@ class LogoutView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        token_revoke(data.validated_data["refresh"])
+        data = validated(RefreshInput, request)
+        token_revoke(data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -134,9 +142,8 @@ class PasswordChangeView(APIView):
         responses=with_errors({200: TokenPair}, 400, 401),
     )
     def post(self, request):
-        data = PasswordChangeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = user_change_password(user=request.user, **data.validated_data)
+        data = validated(PasswordChangeInput, request)
+        user = user_change_password(user=request.user, **data)
         return Response(token_pair_for(user))
 
 
@@ -146,13 +153,9 @@ RESET_SENT = (
 )
 
 
-class PasswordResetView(APIView):
+class PasswordResetView(AnonymousAuthView):
     """Ask for a password reset email. The answer is the same whether the address has an
     account or not."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = AUTH_THROTTLES
 
     @extend_schema(
         operation_id="auth_password_reset",
@@ -161,19 +164,14 @@ class PasswordResetView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = PasswordResetInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        password_reset_request(email=data.validated_data["email"])
+        data = validated(PasswordResetInput, request)
+        password_reset_request(email=data["email"])
         return Response({"detail": RESET_SENT}, status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmView(APIView):
+class PasswordResetConfirmView(AnonymousAuthView):
     """Set a new password with the uid and token from the reset email; every earlier token of
     the account is revoked."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = AUTH_THROTTLES
 
     @extend_schema(
         operation_id="auth_password_reset_confirm",
@@ -182,9 +180,8 @@ class PasswordResetConfirmView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = PasswordResetConfirmInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        password_reset_confirm(**data.validated_data)
+        data = validated(PasswordResetConfirmInput, request)
+        password_reset_confirm(**data)
         return Response({"detail": "Your password is changed. Log in with the new one."})
 
 

@@ -6,6 +6,7 @@ from calendars.models import ChannelFeed, HostBlock
 from listings.models import Listing, ListingPhoto
 from listings.photos import RENDITIONS as PHOTO_RENDITIONS
 from listings.selectors import ORDERINGS
+from listings.services import EDITABLE_FIELDS
 from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
 from reviews.models import Review
 from wishlists.selectors import saved_listing_ids
@@ -189,35 +190,8 @@ class ListingInput(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = [
-            "title",
-            "description",
-            "property_type",
-            "address",
-            "city",
-            "country",
-            "latitude",
-            "longitude",
-            "time_zone",
-            "max_guests",
-            "bedrooms",
-            "beds",
-            "bathrooms",
-            "nightly_price",
-            "weekend_price",
-            "cleaning_fee",
-            "currency",
-            "min_nights",
-            "max_nights",
-            "weekly_discount",
-            "monthly_discount",
-            "tax_rate",
-            "cancellation_policy",
-            "instant_book",
-            "external_id",
-            "amenities",
-            "status",
-        ]
+        # What the core lets a host edit (listings.services), plus amenities and status.
+        fields = [*EDITABLE_FIELDS, "amenities", "status"]
         extra_kwargs = {"external_id": {"help_text": "Your own reference for the listing."}}
 
 
