@@ -497,7 +497,7 @@ def _cards(listings: list[Listing]) -> tuple[list[tuple], list[bytes]]:
     return table, cards
 
 
-def _raw(obj, attname: str):
+def _raw(obj: models.Model, attname: str) -> Any:
     """A column's value as loaded: a file field's name, not its FieldFile (which would pickle
     the photo with it, and the listing the photo is cached with)."""
     value = getattr(obj, attname)
