@@ -107,9 +107,7 @@ class TimelineFilterForm(forms.Form):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _listing_admin():
-    from .sites import site
-
+def _listing_admin(site):
     return site._registry[Listing]
 
 
@@ -119,15 +117,15 @@ def _check_access(request):
         raise PermissionDenied
 
 
-def _scoped_listings(request):
+def _scoped_listings(request, site):
     return Listing.objects.filter(
-        pk__in=_listing_admin().get_queryset(request).values("pk")
+        pk__in=_listing_admin(site).get_queryset(request).values("pk")
     ).select_related("host")
 
 
-def _may_change(request, listing) -> bool:
+def _may_change(request, site, listing) -> bool:
     role = request_role(request)
-    return role in (Role.STAFF, Role.HOST) and _listing_admin().has_change_permission(
+    return role in (Role.STAFF, Role.HOST) and _listing_admin(site).has_change_permission(
         request, listing
     )
 
@@ -149,9 +147,7 @@ def _money(amount, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def _context(request, title, **extra):
-    from .sites import site
-
+def _context(request, site, title, **extra):
     return {**site.each_context(request), "title": title, **extra}
 
 
@@ -222,14 +218,14 @@ def _apply(request, listing, form) -> str:
     ) % {"n": changed, "price": _money(price, listing.currency)}
 
 
-def listing_calendar_view(request, listing_id):
+def listing_calendar_view(request, listing_id, *, site):
     _check_access(request)
-    listing = _scoped_listings(request).filter(pk=listing_id).first()
+    listing = _scoped_listings(request, site).filter(pk=listing_id).first()
     if listing is None:
         raise Http404(_("Not found."))
     today = today_in(listing.time_zone)
     first = _month_of(request.GET.get("month"), today)
-    may_change = _may_change(request, listing)
+    may_change = _may_change(request, site, listing)
     form = CalendarChangeForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -258,6 +254,7 @@ def listing_calendar_view(request, listing_id):
     weeks = _month_weeks(cal, first, today)
     context = _context(
         request,
+        site,
         _("Calendar · %(title)s") % {"title": listing.title},
         listing=listing,
         month=first,
@@ -269,7 +266,7 @@ def listing_calendar_view(request, listing_id):
         form=form,
         error=error,
         may_change=may_change,
-        other_listings=_scoped_listings(request)
+        other_listings=_scoped_listings(request, site)
         .select_related(None)
         .order_by("title")
         .only("pk", "title")[:200],
@@ -310,11 +307,11 @@ def _timeline_rows(cal, start: date, end: date):
     return cells
 
 
-def calendar_timeline_view(request):
+def calendar_timeline_view(request, *, site):
     _check_access(request)
     role = request_role(request)
-    listings = _scoped_listings(request)
-    cities = scoped_listing_values(request, _listing_admin(), "city")  # cached per scope
+    listings = _scoped_listings(request, site)
+    cities = scoped_listing_values(request, _listing_admin(site), "city")  # cached per scope
     today = timezone.localdate()
     start, days = today, 14
     data = {"start": today.isoformat(), "days": str(days), **request.GET.dict()}
@@ -349,6 +346,7 @@ def calendar_timeline_view(request):
         shift[name] = moved.urlencode()
     context = _context(
         request,
+        site,
         _("Calendar"),
         form=form,
         page=page,

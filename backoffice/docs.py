@@ -64,9 +64,7 @@ def markdown_to_html(source: str) -> str:
     return "".join(html)
 
 
-def kpi_definitions_view(request):
-    from .sites import site
-
+def kpi_definitions_view(request, *, site):
     context = {
         **site.each_context(request),
         "title": _("What the dashboard's figures mean"),

@@ -43,53 +43,46 @@ class BackofficeSite(UnfoldAdminSite):
         from .import_help import amenity_slugs_view, import_template_xlsx
         from .statement_views import statements_view
 
+        site = {"site": self}  # the views get the site passed in; they never import this module
         return [
-            path("calendar/", self.admin_view(calendar_timeline_view), name="calendar_timeline"),
+            path(
+                "calendar/",
+                self.admin_view(calendar_timeline_view),
+                site,
+                name="calendar_timeline",
+            ),
             path(
                 "calendar/<uuid:listing_id>/",
                 self.admin_view(listing_calendar_view),
+                site,
                 name="calendar_listing",
             ),
-            path("kpis/", self.admin_view(kpi_definitions_view), name="kpi_definitions"),
+            path("kpis/", self.admin_view(kpi_definitions_view), site, name="kpi_definitions"),
             path("amenities/", self.admin_view(amenity_slugs_view), name="amenity_slugs"),
             path(
                 "listings-import-template.xlsx",
                 self.admin_view(import_template_xlsx),
                 name="listing_import_template_xlsx",
             ),
-            # These views get the site as an argument (they never import this module).
+            path("audit/", self.admin_view(audit_timeline_view), site, name="audit_timeline"),
+            path("audit/export.csv", self.admin_view(audit_timeline_csv), site, name="audit_csv"),
             path(
-                "audit/",
-                self.admin_view(audit_timeline_view),
-                {"site": self},
-                name="audit_timeline",
+                "audit/people.json", self.admin_view(audit_actors_json), site, name="audit_actors"
             ),
-            path(
-                "audit/export.csv",
-                self.admin_view(audit_timeline_csv),
-                {"site": self},
-                name="audit_csv",
-            ),
-            path(
-                "audit/people.json",
-                self.admin_view(audit_actors_json),
-                {"site": self},
-                name="audit_actors",
-            ),
-            path("messages/", self.admin_view(inbox_view), {"site": self}, name="inbox"),
+            path("messages/", self.admin_view(inbox_view), site, name="inbox"),
             path(
                 "messages/<uuid:conversation_id>/",
                 self.admin_view(conversation_view),
-                {"site": self},
+                site,
                 name="conversation",
             ),
             path(
                 "messages/booking/<uuid:booking_id>/",
                 self.admin_view(booking_conversation_view),
-                {"site": self},
+                site,
                 name="booking_conversation",
             ),
-            path("payouts/statements/", self.admin_view(statements_view), name="statements"),
+            path("payouts/statements/", self.admin_view(statements_view), site, name="statements"),
             path("payouts/", self.admin_view(self.payouts_view), name="payouts"),
         ]
 

@@ -47,7 +47,7 @@ class StatementForm(forms.Form):
         return month
 
 
-def statements_view(request):
+def statements_view(request, *, site):
     role = request_role(request)
     if role not in READERS:
         raise PermissionDenied
@@ -61,7 +61,5 @@ def statements_view(request):
         name = f"statement-{month}-{host.pk.hex[:8]}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    from .sites import site
-
     context = {**site.each_context(request), "title": _("Monthly statements"), "form": form}
     return TemplateResponse(request, "backoffice/statements.html", context)
