@@ -260,3 +260,15 @@ def test_cpu_time_of_a_process_is_read_from_proc():
     spent = run.process_cpu(os.getpid())
     sum(i * i for i in range(200_000))  # some work of our own
     assert run.process_cpu(os.getpid()) >= spent > 0
+
+
+def test_seed_key_ignores_formatting_and_comments(tmp_path, monkeypatch):
+    code = tmp_path / "seed.py"
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    monkeypatch.setattr(run, "SEED_CODE", [tmp_path])
+    code.write_text("def seed(n):\n    return [i for i in range(n)]\n")
+    key = run.seed_key(1, 2)
+    code.write_text("# why\ndef seed(n):  # fmt: skip\n    return [i for i in\n range(n)]\n")
+    assert run.seed_key(1, 2) == key
+    code.write_text("def seed(n):\n    return [i * 2 for i in range(n)]\n")
+    assert run.seed_key(1, 2) != key
