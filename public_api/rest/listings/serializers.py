@@ -33,6 +33,7 @@ LIST_FIELDS = [
     "photo",
     "saved",
     "status",
+    "distance_km",
 ]
 DETAIL_EXTRA_FIELDS = [
     "description",
@@ -117,6 +118,10 @@ class ListingItem(serializers.ModelSerializer):
     saved = serializers.SerializerMethodField(
         help_text="In one of the caller's wishlists (always false when signed out)."
     )
+    distance_km = serializers.SerializerMethodField(
+        help_text="In a search with `near`: the great-circle distance from that point in "
+        "kilometres (to the metre); null otherwise."
+    )
 
     class Meta:
         model = Listing
@@ -130,6 +135,10 @@ class ListingItem(serializers.ModelSerializer):
             return None
         return _absolute(self.context.get("request"), photos[0].image.url)
 
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, listing) -> float | None:
+        return distance_km_of(listing)
+
     def get_saved(self, listing) -> bool:
         saved = getattr(listing, "is_saved", None)  # annotated on pages (wishlists.selectors)
         if saved is None:
@@ -137,23 +146,6 @@ class ListingItem(serializers.ModelSerializer):
             user = request.user if request is not None else None
             saved = listing.pk in saved_listing_ids(user, [listing.pk])
         return bool(saved)
-
-
-class ListingSearchItem(ListingItem):
-    """A search result: a listing's card, and its distance for a search around a point."""
-
-    distance_km = serializers.SerializerMethodField(
-        help_text="With `near`: the great-circle distance from that point in kilometres "
-        "(to the metre); null otherwise."
-    )
-
-    class Meta(ListingItem.Meta):
-        fields = [*LIST_FIELDS, "distance_km"]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_distance_km(self, listing) -> float | None:
-        return distance_km_of(listing)
 
 
 def distance_km_of(listing) -> float | None:

@@ -74,7 +74,7 @@ class ListingListView(APIView):
         parameters=[
             s.ListingSearchQuery,
         ],
-        responses=with_errors({200: s.ListingSearchItem(many=True)}, 400, 401, 404),
+        responses=with_errors({200: s.ListingItem(many=True)}, 400, 401, 404),
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request):
@@ -105,7 +105,7 @@ class ListingListView(APIView):
         saved = saved_listing_ids(request.user, [listing.pk for listing in page])
         for listing in page:
             listing.is_saved = listing.pk in saved
-        data = s.ListingSearchItem(page, many=True, context={"request": request}).data
+        data = s.ListingItem(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
