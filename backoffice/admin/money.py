@@ -337,6 +337,13 @@ class PayoutAdmin(ReadOnlyAdmin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("lines")
 
+    def get_list_display(self, request):
+        """A host's own payouts: no column repeating their own email on every row."""
+        columns = super().get_list_display(request)
+        if request_role(request) == Role.HOST:
+            return [c for c in columns if c != "host"]
+        return columns
+
     host_fields = (
         "amount_display",
         "status",

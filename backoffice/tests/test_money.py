@@ -116,6 +116,7 @@ def test_hosts_read_their_own_payouts_only(as_host, host, other_host, payouts):
     assert listing.status_code == 200
     assert str(payouts[host].pk)[:8].encode() in listing.content
     assert str(payouts[other_host].pk)[:8].encode() not in listing.content
+    assert "host" not in listing.context["cl"].list_display  # their own email on every row
     own = as_host.get(reverse("admin:payments_payout_change", args=[payouts[host].pk]))
     assert own.status_code == 200 and b"Approve and pay" not in own.content
     assert b"staff@example.test" not in own.content
