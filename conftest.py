@@ -8,6 +8,9 @@ import os
 
 import pytest
 
+# One cast of people for every test module (tests/people.py).
+pytest_plugins = ["tests.people"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -1,41 +1,9 @@
-"""Accounts for each back-office role, and a logged-in client per role."""
+"""A logged-in client per back-office role (the people are tests/people.py's)."""
 
 import pytest
 from django.test import Client
 
-from accounts import roles
-from tests.factories import HostFactory, ListingFactory, UserFactory
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(email="staff@example.test", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def host(db):
-    return HostFactory(email="host@example.test", first_name="Hannah", last_name="Host")
-
-
-@pytest.fixture
-def other_host(db):
-    return HostFactory(email="other@example.test")
-
-
-@pytest.fixture
-def moderator(db):
-    return UserFactory(email="moderator@example.test", groups=[roles.MODERATORS])
-
-
-@pytest.fixture
-def auditor(db):
-    return UserFactory(email="auditor@example.test", groups=[roles.AUDITORS])
-
-
-@pytest.fixture
-def guest(db):
-    return UserFactory(email="guest@example.test", first_name="Gina", last_name="Guest",
-                       phone="+351 900 000 000")  # fmt: skip
+from tests.factories import ListingFactory
 
 
 def client_for(user) -> Client:

@@ -5,7 +5,7 @@ import json
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.factories import AmenityFactory, HostFactory, ListingFactory, UserFactory
+from tests.factories import AmenityFactory, ListingFactory
 
 URL = "/graphql/"
 
@@ -41,26 +41,6 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client):
     return GraphQLClient(client)
-
-
-@pytest.fixture
-def guest(db):
-    return UserFactory(first_name="Gina", phone="+351 900 000 001")
-
-
-@pytest.fixture
-def other_guest(db):
-    return UserFactory(first_name="Otto")
-
-
-@pytest.fixture
-def host(db):
-    return HostFactory(first_name="Hana", phone="+351 900 000 002")
-
-
-@pytest.fixture
-def other_host(db):
-    return HostFactory(first_name="Oscar")
 
 
 @pytest.fixture

@@ -193,7 +193,7 @@ def test_listing_detail_has_the_rest_fields_and_no_contact_details(gql, listing)
     assert data["cleaningFee"] == "0.00"
     assert data["cancellationPolicy"] == "moderate"
     assert data["status"] == "published"
-    assert data["host"] == {"id": str(listing.host.id), "firstName": "Hana"}
+    assert data["host"] == {"id": str(listing.host.id), "firstName": "Hannah"}
     assert data["amenities"] == [{"slug": "wifi", "name": "Wi-Fi"}]
 
 

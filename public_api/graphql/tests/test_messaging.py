@@ -34,7 +34,7 @@ def test_ask_answer_read(gql, guest, host, listing):
     payload = started["startConversation"]
     assert payload["errors"] == []
     conversation = payload["conversation"]
-    assert conversation["host"] == {"firstName": "Hana"}
+    assert conversation["host"] == {"firstName": "Hannah"}
     assert conversation["lastMessage"] == "Parking?"
 
     mine = gql.data(MINE, user=host)
@@ -44,7 +44,7 @@ def test_ask_answer_read(gql, guest, host, listing):
     assert edge["node"]["guest"] == {"firstName": "Gina"}
 
     sent = gql.data(SEND, {"id": conversation["id"], "body": "Yes."}, user=host)["sendMessage"]
-    assert sent["message"]["sender"] == {"firstName": "Hana"}
+    assert sent["message"]["sender"] == {"firstName": "Hannah"}
     assert gql.data(READ, {"id": conversation["id"]}, user=guest)["markConversationRead"] == {
         "marked": 1,
         "errors": [],

@@ -1,10 +1,11 @@
-"""Fixtures for the REST API tests: clients signed in with real JWTs, and a small cast."""
+"""Fixtures for the REST API tests: clients signed in with real JWTs as the suite's people
+(tests/people.py)."""
 
 import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.factories import HostFactory, ListingFactory, UserFactory
+from tests.factories import ListingFactory
 
 
 def client_for(user=None) -> APIClient:
@@ -18,26 +19,6 @@ def client_for(user=None) -> APIClient:
 @pytest.fixture
 def anon():
     return APIClient()
-
-
-@pytest.fixture
-def guest(db):
-    return UserFactory(first_name="Gina")
-
-
-@pytest.fixture
-def host(db):
-    return HostFactory(first_name="Hugo")
-
-
-@pytest.fixture
-def other_guest(db):
-    return UserFactory(first_name="Otto")
-
-
-@pytest.fixture
-def other_host(db):
-    return HostFactory(first_name="Olga")
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_search_returns_published_listings_paginated(anon, listing):
     }  # fmt: skip
     assert item["distance_km"] is None  # only a search around a point (near) has distances
     assert item["nightly_price"] == "100.00"
-    assert item["host"] == {"id": str(listing.host.pk), "first_name": "Hugo"}
+    assert item["host"] == {"id": str(listing.host.pk), "first_name": "Hannah"}
 
 
 def test_search_filters_by_place_capacity_and_price(anon):

@@ -23,7 +23,7 @@ def ask(client, listing, body="Is there parking?"):
 def test_a_guest_asks_the_host_answers_and_both_see_read_receipts(as_guest, as_host, listing):
     conversation = ask(as_guest, listing)
     assert conversation["listing"]["title"] == "Sea view loft"
-    assert conversation["host"]["first_name"] == "Hugo"
+    assert conversation["host"]["first_name"] == "Hannah"
     assert conversation["unread_count"] == 0
     assert conversation["last_message"] == "Is there parking?"
 
@@ -34,7 +34,7 @@ def test_a_guest_asks_the_host_answers_and_both_see_read_receipts(as_guest, as_h
     url = f"{CONVERSATIONS}{conversation['id']}/"
     reply = as_host.post(url + "messages/", {"body": "Yes, free."}, format="json")
     assert reply.status_code == 201, reply.content
-    assert reply.json()["sender"]["first_name"] == "Hugo"
+    assert reply.json()["sender"]["first_name"] == "Hannah"
     assert as_host.get(CONVERSATIONS + "unread/").json() == {"unread": 0}
 
     messages = as_guest.get(url + "messages/").json()["results"]
