@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 from common.errors import DomainError
 from ledger.models import JournalEntry, Posting
 from payments.models import Payment, Payout, PayoutLine, Refund
-from payments.services import payment_refundable, refund_goodwill
+from payments.services import payment_refundable, refund_goodwill, refund_retry
 from payouts import services as payouts
 
 from ..confirm import confirmation_page, confirmed
@@ -228,6 +228,7 @@ class RefundAdmin(ReadOnlyAdmin):
         "requested_by",
         "provider_reference",
         ("failure_code", "failure_message"),
+        "retry_of",
         ("created_at", "succeeded_at", "failed_at"),
     )
     readonly_fields = flat(fields)
@@ -247,6 +248,54 @@ class RefundAdmin(ReadOnlyAdmin):
     @display(description=_("Status"), ordering="status", label=REFUND_LABELS)
     def status_badge(self, obj):
         return obj.status, obj.get_status_display()
+
+    # --- retry (through payments.services.refund_retry) ---------------------------------
+
+    actions_detail = ("retry_one",)
+
+    def has_retry_one_permission(self, request, object_id=None):
+        if not (
+            request_role(request) == Role.STAFF and request.user.has_perm("payments.add_refund")
+        ):
+            return False
+        return (
+            object_id is None
+            or Refund.objects.filter(
+                pk=object_id, status=Refund.Status.FAILED, retried_by__isnull=True
+            ).exists()
+        )
+
+    @action(description=_("Retry"), permissions=["retry_one"], icon="replay")
+    def retry_one(self, request, object_id):
+        """A failed refund sent again once its cause is fixed: a confirmation page first, then
+        a new refund of the same amount (the service decides whether it may be retried)."""
+        refund = self.get_object(request, object_id)  # None when out of scope
+        if refund is None:
+            raise Http404
+        queryset = self.get_queryset(request).filter(pk=refund.pk)
+        if not confirmed(request):
+            row = [
+                short(refund),
+                amount_of(refund.amount, refund.payment.currency),
+                refund.failure_message or refund.failure_code or "—",
+            ]
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                action="retry_one",
+                title=_("Send this refund again? A new refund of the same amount is created."),
+                rows=[row],
+                columns=[_("Refund"), _("Amount"), _("Last failure")],
+                button=_("Retry"),
+            )
+        apply_to_each(
+            request,
+            queryset,
+            lambda r: refund_retry(actor=request.user, refund=r),
+            done=("{count} refund sent again.", "{count} refunds sent again."),
+        )
+        return HttpResponseRedirect(reverse("admin:payments_refund_change", args=[refund.pk]))
 
 
 # --- payouts --------------------------------------------------------------------------------

@@ -275,3 +275,62 @@ def test_staff_and_auditors_pick_a_host(request, who, other_host, own_stay, fore
 
 def test_moderators_get_no_statements(as_moderator, own_stay):
     assert as_moderator.get(reverse("admin:statements")).status_code == 403
+
+
+# --- failed refunds -------------------------------------------------------------------------
+
+
+def _failed_refund(own_stay, capture_on_commit):
+    """A goodwill refund the provider refused (it did not know the charge), cause since fixed."""
+    from django.contrib.auth.models import Permission
+
+    from payments.models import Payment, Refund
+    from payments.services import refund_goodwill
+    from tests.factories import UserFactory
+
+    payment = own_stay.payments.get()
+    reference = payment.provider_reference
+    Payment.objects.filter(pk=payment.pk).update(provider_reference="pi_sim_unknown")
+    giver = UserFactory(is_staff=True)
+    giver.user_permissions.add(Permission.objects.get(codename="add_refund"))
+    with capture_on_commit(execute=True):
+        refund_goodwill(actor=giver, payment=payment, amount=10, reason="Noise")
+    Payment.objects.filter(pk=payment.pk).update(provider_reference=reference)
+    return Refund.objects.get(status="failed")
+
+
+def test_staff_retry_a_failed_refund_from_its_page_once(
+    as_staff, own_stay, django_capture_on_commit_callbacks
+):
+    from payments.models import Refund
+
+    refund = _failed_refund(own_stay, django_capture_on_commit_callbacks)
+    page = as_staff.get(reverse("admin:payments_refund_change", args=[refund.pk])).content
+    url = reverse("admin:payments_refund_retry_one", args=[refund.pk])
+    assert url.encode() in page
+    confirm = as_staff.post(url)
+    assert confirm.status_code == 200 and b"confirm-table" in confirm.content
+    assert Refund.objects.count() == 1  # nothing happens before confirming
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = as_staff.post(url, {"confirm": "yes", "action": "retry_one"})
+    assert done.status_code == 302
+    retry = Refund.objects.get(retry_of=refund)
+    assert (retry.status, retry.amount) == ("succeeded", refund.amount)
+    assert ledger_disagreements() == []
+    # Retried once: the button is gone and the action refused.
+    page = as_staff.get(reverse("admin:payments_refund_change", args=[refund.pk])).content
+    assert url.encode() not in page
+    assert as_staff.post(url, {"confirm": "yes"}).status_code == 403
+    assert Refund.objects.count() == 2
+
+
+@pytest.mark.parametrize("who", ["as_auditor", "as_host", "as_moderator"])
+def test_no_one_else_retries_a_refund(request, who, own_stay, django_capture_on_commit_callbacks):
+    from payments.models import Refund
+
+    refund = _failed_refund(own_stay, django_capture_on_commit_callbacks)
+    url = reverse("admin:payments_refund_retry_one", args=[refund.pk])
+    response = request.getfixturevalue(who).post(url, {"confirm": "yes"})
+    assert response.status_code in (403, 404)
+    assert Refund.objects.count() == 1
