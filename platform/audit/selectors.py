@@ -8,10 +8,12 @@ so the timeline reads as what people did rather than as table rows.
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.apps import apps
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, F, Model, Q, Value
 from django.utils.text import capfirst
 
 DOMAIN_APPS = ("accounts", "listings", "calendars", "bookings", "reviews")
@@ -20,7 +22,7 @@ DOMAIN_APPS = ("accounts", "listings", "calendars", "bookings", "reviews")
 SAME_CHANGE_WITHIN = timedelta(seconds=2)
 
 
-def audited_models():
+def audited_models() -> Iterator[tuple[type[Model], type[Model]]]:
     """The domain models that keep history, with their historical model, each historical table
     once: a proxy (HostBlock, a kind of Occupancy) shares its parent's table and would list
     every row twice."""
@@ -41,15 +43,21 @@ def audited_model_choices() -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1])
 
 
-def _model_words(model) -> str:
+def _model_words(model: type[Model]) -> str:
     if model._meta.label_lower == "calendars.occupancy":
         return "Booked or blocked nights"
-    return capfirst(model._meta.verbose_name)
+    return str(capfirst(model._meta.verbose_name))
 
 
 def audit_timeline(
-    *, actor=None, actor_user=None, model_label=None, object_id=None, since=None, until=None
-):
+    *,
+    actor: str | None = None,
+    actor_user: Any = None,
+    model_label: str | None = None,
+    object_id: Any = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Any:
     """History rows across models, newest first, as dicts. One UNION ALL query.
 
     `actor` matches the recorded actor label (it survives the deletion of a user, and names
@@ -61,7 +69,7 @@ def audit_timeline(
             continue
         # Historical models order by -history_date: compound statements forbid ORDER BY in
         # their parts, so each part is unordered and the union is ordered once.
-        qs = historical.objects.order_by()
+        qs = historical._default_manager.order_by()
         if actor:
             qs = qs.filter(history_actor__icontains=actor)
         if actor_user is not None:
@@ -98,31 +106,31 @@ def audit_timeline(
 # --- naming what a row is about --------------------------------------------------------------
 
 
-def _booking_words(booking) -> str:
+def _booking_words(booking: Any) -> str:
     return f"{booking.listing.title} · {_dates(booking.check_in, booking.check_out)}"
 
 
-def _dates(start, end) -> str:
+def _dates(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{start:%d %b} → {end:%d %b %Y}"
     return f"{start:%d %b %Y} → {end:%d %b %Y}"
 
 
-def _person_words(user) -> str:
+def _person_words(user: Any) -> str:
     name = user.get_full_name()  # the core's one wording of a person (the email without a name)
     return name if name == user.email else f"{name} <{user.email}>"
 
 
-def _night_words(day) -> str:
+def _night_words(day: Any) -> str:
     return f"{day.listing.title} · {day.date:%d %b %Y}"
 
 
-def _occupancy_words(occupancy) -> str:
+def _occupancy_words(occupancy: Any) -> str:
     note = f" · {occupancy.note}" if occupancy.kind == "block" and occupancy.note else ""
     return f"{occupancy.listing.title} · {_dates(occupancy.start, occupancy.end)}{note}"
 
 
-def _review_words(review) -> str:
+def _review_words(review: Any) -> str:
     return f"{review.rating}★ · {review.listing.title}"
 
 
@@ -138,7 +146,7 @@ _NAMERS = {
 }
 
 
-def _name(label: str, obj) -> str:
+def _name(label: str, obj: Any) -> str:
     related, words = _NAMERS.get(label, ((), str))
     try:
         return words(obj)
@@ -146,7 +154,7 @@ def _name(label: str, obj) -> str:
         return str(obj.pk)
 
 
-def audit_subjects(rows) -> dict:
+def audit_subjects(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, Any], dict[str, Any]]:
     """{(model label, object id): {"name", "kind", "subject"}} for these timeline rows: what
     each object is called today (or, deleted since, in its last history row), one query per
     model on the page. `subject` is the (label, id) a change of this object belongs to: a
@@ -174,7 +182,7 @@ def audit_subjects(rows) -> dict:
     return subjects
 
 
-def _kind_words(label, obj, model) -> str:
+def _kind_words(label: str, obj: Any, model: type[Model]) -> str:
     if label == "calendars.occupancy":
         return "Host block" if obj.kind == "block" else "Booked nights"
     if label == "calendars.calendarday":
@@ -182,7 +190,7 @@ def _kind_words(label, obj, model) -> str:
     return _model_words(model)
 
 
-def _subject_of(label, obj):
+def _subject_of(label: str, obj: Any) -> tuple[str, Any]:
     if label == "calendars.calendarday":
         return ("listings.listing", obj.listing_id)
     return (label, obj.pk)
@@ -207,7 +215,7 @@ def _attach_bookings_to_their_nights(subjects: dict) -> None:
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def audit_changes(rows, subjects: dict) -> list[dict]:
+def audit_changes(rows: Iterable[dict[str, Any]], subjects: dict) -> list[dict]:
     """Fold the timeline rows (newest first) into one entry per logical change: rows by the
     same actor from the same address about the same subject, each within SAME_CHANGE_WITHIN
     of the next. The entry keeps its newest row's fields, the subject's name, and `records`
