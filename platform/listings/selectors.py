@@ -2,6 +2,7 @@
 
 import math
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -387,6 +388,26 @@ def listing_published_cached(listing_id: UUID | str) -> Listing | None:
         ),
         cache_seconds("listing"),
     )
+
+
+def listing_published_rendered(
+    listing_id: UUID | str, variant: str, render: Callable[[Listing], Any]
+) -> Any | None:
+    """A published listing as an interface shows it (`render(listing)`, e.g. a serialized
+    body), from the cache when it can be; None when no published listing has that id.
+
+    A cache hit is one value (no model instance to unpickle, nothing to serialize). It shares
+    `listing_published_cached`'s token, so every write that invalidates one invalidates the
+    other. `variant` names whatever else the rendering depends on (e.g. the site's address)."""
+    key = f"listing:{listing_id}:{listing_token(listing_id)}:rendered:{digest(variant)}"
+
+    def build() -> Any | None:
+        listing = (
+            listing_base_queryset().filter(status=Listing.Status.PUBLISHED, pk=listing_id).first()
+        )
+        return None if listing is None else render(listing)
+
+    return cached_read(key, build, cache_seconds("listing"))
 
 
 def listing_visible_cached(user: User, listing_id: UUID | str) -> Listing | None:

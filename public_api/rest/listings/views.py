@@ -34,6 +34,7 @@ from listings.models import ListingPhoto
 from listings.photos import listing_photo_add, listing_photo_delete, listing_photo_update
 from listings.selectors import (
     ListingSearch,
+    listing_published_rendered,
     listing_search_cached,
     listing_visible_cached,
     listing_visible_to,
@@ -138,8 +139,19 @@ class ListingDetailView(APIView):
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request, id):
-        listing = readable_listing(request, id)
-        return Response(s.ListingDetail(listing, context={"request": request}).data)
+        if request.user.is_authenticated:  # `saved` and their own drafts: read for them
+            listing = readable_listing(request, id)
+            return Response(s.ListingDetail(listing, context={"request": request}).data)
+        # Signed out, the body depends only on the listing and the site's address (photo URLs
+        # are absolute): a cache hit sends the stored body without serializing anything.
+        body = listing_published_rendered(
+            parse_uuid(id, "id"),
+            request.build_absolute_uri("/"),
+            lambda listing: s.ListingDetail(listing, context={"request": request}).data,
+        )
+        if body is None:
+            raise NotFound()
+        return Response(body)
 
     @extend_schema(
         operation_id="listings_update",

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from bookings.models import Booking
 from calendars.models import CalendarDay
 from listings.models import Listing, ListingPhoto
+from public_api.rest.tests.conftest import client_for
 from tests.factories import AmenityFactory, ListingFactory, future, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +242,34 @@ def test_detail_hides_drafts_from_everyone_but_their_host(anon, as_other_host, a
     assert anon.get(detail_url(draft)).status_code == 404
     assert as_other_host.get(detail_url(draft)).status_code == 404
     assert as_host.get(detail_url(draft)).status_code == 200
+
+
+def test_signed_out_detail_is_served_from_one_cached_body(
+    anon, as_other_guest, listing, django_assert_num_queries
+):
+    """A signed-out read of a published listing is its serialized body from the read cache:
+    listing, amenities, photos on the first read, no query (and no serializer) after, the
+    same body a signed-in caller gets; a write shows on the next read."""
+    wifi = AmenityFactory(slug="wifi")
+    listing.amenities.set([wifi])
+    ListingPhoto.objects.create(listing=listing, image="listings/a.jpg")
+    with django_assert_num_queries(3):
+        first = anon.get(detail_url(listing))
+    with django_assert_num_queries(0):
+        again = anon.get(detail_url(listing))
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert again.json() == as_other_guest.get(detail_url(listing)).json()
+    assert again.json()["photos"][0]["url"] == "http://testserver/media/listings/a.jpg"
+    assert again.json()["amenities"] == ["wifi"]
+    # Photo URLs are absolute: another site address is another body.
+    other = anon.get(detail_url(listing), HTTP_HOST="localhost")
+    assert other.json()["photo"] == "http://localhost/media/listings/a.jpg"
+    Listing.objects.filter(pk=listing.pk).update(title="Renamed")  # no invalidation yet
+    assert anon.get(detail_url(listing)).json()["title"] == "Sea view loft"
+    as_host_client = client_for(listing.host)
+    assert as_host_client.patch(detail_url(listing), {"title": "Renamed loft"}).status_code == 200
+    assert anon.get(detail_url(listing)).json()["title"] == "Renamed loft"
 
 
 def test_detail_of_a_malformed_or_unknown_id(anon):
