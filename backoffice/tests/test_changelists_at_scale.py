@@ -247,3 +247,34 @@ def test_changelist_queries_use_indexes_at_scale(as_staff, as_host, host, guest)
         for sql, plan in plans:
             for table in ("bookings_booking", "listings_listing"):
                 assert f"Seq Scan on {table}" not in plan, (url, params, sql, plan)
+
+
+@pytest.mark.postgres
+def test_the_default_order_reads_a_page_not_the_whole_table(as_staff, guest):
+    """The changelists' default order is `-created_at` plus the primary key as a tie-break
+    (ORDER BY created_at DESC, id DESC). With only a created_at index PostgreSQL read and
+    sorted every row sharing a timestamp (at scale: all 100,000 bookings, 340 ms for a page of
+    50); the (created_at DESC, id DESC) indexes hand the page over in order, with no sort."""
+    bulk_listings(bulk_hosts(200), 2000)
+    bulk_bookings_sql(20_000, guest)
+    with connection.cursor() as cursor:  # rows written together share their timestamp (seeds,
+        for table in ("bookings_booking", "listings_listing"):  # imports): a few per day
+            cursor.execute(f"UPDATE {table} SET created_at = date_trunc('day', created_at)")
+            cursor.execute(f"ANALYZE {table}")
+    pages = {
+        reverse("admin:bookings_booking_changelist"): ("bookings_booking", "booking_newest_first"),
+        reverse("admin:listings_listing_changelist"): ("listings_listing", "listing_newest_first"),
+    }
+    for url, (table, index) in pages.items():
+        as_staff.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert as_staff.get(url).status_code == 200
+        page = [
+            (sql, plan)
+            for sql, plan in _plans(queries)
+            if f'FROM "{table}"' in sql and "ORDER BY" in sql and "LIMIT 50" in sql
+        ]
+        assert len(page) == 1, (url, [sql for sql, _plan in _plans(queries)])
+        sql, plan = page[0]
+        assert f"Index Scan using {index} on {table}" in plan, (url, plan)
+        assert "Sort" not in plan.split("SubPlan", 1)[0], (url, plan)
