@@ -13,6 +13,9 @@
   send the same few queries again and again: both are cached per query text (an LRU of
   DOCUMENT_CACHE_SIZE documents, at most GRAPHQL_MAX_QUERY_LENGTH characters each), which saves
   ~10 ms a request. The limits rule depends on the variables and settings: it runs every time.
+- Execution answers plain fields (default resolver, scalar or enum, an ordinary value) without
+  graphql-core's per-field bookkeeping (execution.py): the same answers, a third less time on a
+  page of listings.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from public_api.auth import BearerTokenInvalid, authenticate_bearer
 from public_api.common.inputs import has_lone_surrogate
 from public_api.common.throttling import REQUEST_THROTTLES, throttle_wait
 
+from .execution import PlainFieldsExecutionContext
 from .http import parameter_problem, unsupported_body, with_media_type
 from .limits import limits_rule
 from .uploads import MULTIPART, parse_multipart_operations
@@ -54,6 +58,9 @@ logger = logging.getLogger(__name__)
 
 
 class StayBookGraphQLView(GraphQLView):
+    # Plain fields answered without graphql-core's per-field bookkeeping (see execution.py).
+    execution_context_class = PlainFieldsExecutionContext
+
     def can_display_graphiql(self, request, data) -> bool:
         """GraphiQL in a browser: the GRAPHIQL setting (on in development), read per request."""
         return settings.GRAPHIQL and super().can_display_graphiql(request, data)

@@ -1,0 +1,138 @@
+"""Plain fields answered directly (execution.py): the same answers as graphql-core's own path."""
+
+import graphene
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from graphql import ExecutionContext, execute, parse
+
+from public_api.graphql.execution import PlainFieldsExecutionContext, plain_field
+from public_api.graphql.schema import schema
+from public_api.graphql.views import StayBookGraphQLView
+from reviews.models import Review
+from tests.factories import AmenityFactory, ListingFactory, ReviewFactory, make_completed_stay
+
+PAGE = """
+query Page($first: Int) {
+  listings(first: $first) {
+    edges { cursor node {
+      id title city country propertyType status nightlyPrice weekendPrice currency maxGuests
+      bedrooms beds bathrooms latitude longitude rating reviewCount instantBook photo saved
+      distanceKm cancellationPolicy weeklyDiscount
+      host { id firstName }
+      amenities { slug name icon }
+      photos { url caption position }
+      reviews(first: 5) { edges { node { rating comment author { firstName } } }
+                          pageInfo { hasNextPage endCursor } }
+    } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+
+class Recording(PlainFieldsExecutionContext):
+    contexts: list = []
+
+    def execute_operation(self, operation, root_value):
+        Recording.contexts.append(self)
+        return super().execute_operation(operation, root_value)
+
+
+def run(graphql_schema, query, context_class, variables=None, context=None):
+    return execute(
+        graphql_schema,
+        parse(query),
+        context_value=context,
+        variable_values=variables,
+        execution_context_class=context_class,
+    )
+
+
+def test_the_endpoint_executes_with_the_plain_fields_context():
+    assert StayBookGraphQLView.execution_context_class is PlainFieldsExecutionContext
+    assert issubclass(StayBookGraphQLView().execution_context_class, PlainFieldsExecutionContext)
+
+
+def test_only_plain_fields_take_the_direct_path():
+    listing = schema.graphql_schema.get_type("Listing").fields
+    assert plain_field(listing["title"])[:2] == ("title", None)
+    assert plain_field(listing["maxGuests"])[0] == "max_guests"
+    assert plain_field(listing["rating"]) is None  # its own resolver (rating_average)
+    assert plain_field(listing["host"]) is None  # an object
+    assert plain_field(listing["amenities"]) is None  # a list
+    assert plain_field(listing["reviews"]) is None  # arguments and a resolver
+
+
+@pytest.mark.django_db
+def test_a_listings_page_is_answered_exactly_as_graphql_core_answers_it():
+    reviewed = ListingFactory(city="Lisbon")
+    reviewed.amenities.set([AmenityFactory(slug="wifi", name="Wi-Fi")])
+    ReviewFactory(
+        booking=make_completed_stay(listing=reviewed),
+        comment="Quiet street.",
+        status=Review.Status.PUBLISHED,
+    )
+    ListingFactory(city="Porto", weekend_price=None)  # nulls, no photo, no reviews
+    request = RequestFactory().post("/graphql/")
+    request.user = AnonymousUser()
+    graphql_schema = schema.graphql_schema
+    variables = {"first": 10}
+
+    Recording.contexts = []
+    fast = run(graphql_schema, PAGE, Recording, variables, request)
+    slow = run(graphql_schema, PAGE, ExecutionContext, variables, request)
+
+    assert fast.errors is None and slow.errors is None
+    assert fast.data == slow.data
+    nodes = {edge["node"]["id"]: edge["node"] for edge in fast.data["listings"]["edges"]}
+    assert len(nodes) == 2
+    reviews = nodes[str(reviewed.pk)]["reviews"]["edges"]
+    assert [edge["node"]["comment"] for edge in reviews] == ["Quiet street."]
+    # Most of the page's fields are plain: title, city, slug, firstName, comment ...
+    assert Recording.contexts[0].plain_answers >= 2 * 15
+
+
+class Thing(graphene.ObjectType):
+    name = graphene.String(required=True)
+    nickname = graphene.String()
+    count = graphene.Int()
+    broken = graphene.String()
+
+
+class Broken:
+    name = "kept"
+    nickname = None
+    count = "not a number"
+
+    @property
+    def broken(self):
+        raise RuntimeError("a property that fails")
+
+
+class Root(graphene.ObjectType):
+    thing = graphene.Field(Thing)
+    nameless = graphene.Field(Thing)
+
+    def resolve_thing(root, info):
+        return Broken()
+
+    def resolve_nameless(root, info):
+        return {"name": None}
+
+
+def test_nulls_and_errors_are_reported_by_graphql_core_exactly_as_before():
+    graphql_schema = graphene.Schema(query=Root).graphql_schema
+    query = "{ thing { name nickname count broken } nameless { name } }"
+    fast = run(graphql_schema, query, PlainFieldsExecutionContext)
+    slow = run(graphql_schema, query, ExecutionContext)
+    assert (
+        fast.data
+        == slow.data
+        == {
+            "thing": {"name": "kept", "nickname": None, "count": None, "broken": None},
+            "nameless": None,
+        }
+    )
+    assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
+    assert len(fast.errors) == 3  # count: not an Int; broken: raised; nameless.name: null
