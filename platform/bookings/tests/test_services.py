@@ -312,3 +312,29 @@ def test_booking_create_costs_the_inserts_and_two_reads(django_assert_num_querie
         book(listing, UserFactory(), start_in_days=31, nights=3)
     assert exc.value.code == "dates_unavailable"
     assert Occupancy.objects.filter(listing=listing).count() == 1
+
+
+def test_a_quote_reads_the_calendar_in_two_queries_and_caches_it(django_assert_num_queries):
+    """The stay's calendar days (prices and closed nights), then its occupancies; a closed
+    night answers without the second; the next quote of the same stay reads nothing."""
+    listing = ListingFactory(nightly_price=Decimal("100.00"))
+    check_in, check_out = future(30), future(33)
+    CalendarDay.objects.create(listing=listing, date=check_in, price=Decimal("150.00"))
+    with django_assert_num_queries(2):
+        quote = services.booking_quote(
+            listing=listing, check_in=check_in, check_out=check_out, guests=2
+        )
+    assert quote.nights == 3
+    with django_assert_num_queries(0):
+        again = services.booking_quote(
+            listing=listing, check_in=check_in, check_out=check_out, guests=2
+        )
+    assert again == quote
+    CalendarDay.objects.create(listing=listing, date=future(40), is_blocked=True)
+    with django_assert_num_queries(1), pytest.raises(DomainError) as exc:
+        services.booking_quote(listing=listing, check_in=future(39), check_out=future(41), guests=2)
+    assert exc.value.code == "dates_unavailable"
+    make_booking(listing=listing, check_in=future(50), nights=2)
+    with django_assert_num_queries(2), pytest.raises(DomainError) as exc:
+        services.booking_quote(listing=listing, check_in=future(51), check_out=future(54), guests=2)
+    assert exc.value.code == "dates_unavailable"
