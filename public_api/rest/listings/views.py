@@ -36,6 +36,7 @@ from listings.selectors import (
     ListingSearch,
     listing_published_rendered,
     listing_search_cached,
+    listing_terms_cached,
     listing_visible_cached,
     listing_visible_to,
 )
@@ -214,7 +215,10 @@ class QuoteView(APIView):
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request, id):
-        listing = readable_listing(request, id)
+        # The listing's terms only (a quote shows nothing of its host, amenities or photos).
+        listing = listing_terms_cached(request.user, parse_uuid(id, "id"))
+        if listing is None:
+            raise NotFound()
         query = parse_query(s.QuoteQuery, request)
         guest = request.user if request.user.is_authenticated else None
         try:

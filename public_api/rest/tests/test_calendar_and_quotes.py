@@ -72,6 +72,24 @@ def test_quote_prices_a_stay(anon):
     assert data["currency"] == "EUR"
 
 
+def test_quote_reads_the_listing_row_and_the_calendar_once(
+    anon, as_host, host, django_assert_num_queries
+):
+    """A quote of a listing no one read yet: its own row (not its host, amenities or photos),
+    the stay's calendar days, its occupancies; the same quote again reads nothing. A host
+    quotes their own draft; nobody else can."""
+    listing = ListingFactory(nightly_price=100)
+    with django_assert_num_queries(3):
+        first = quote(anon, listing, future(10), future(13))
+    with django_assert_num_queries(0):
+        again = quote(anon, listing, future(10), future(13))
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
+    assert quote(anon, draft, future(10), future(13)).status_code == 404
+    assert quote(as_host, draft, future(10), future(13)).status_code == 409  # their own stay
+
+
 @pytest.mark.parametrize(
     ("make", "code"),
     [
