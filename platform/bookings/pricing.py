@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from common.money import money, percent_of
 
@@ -75,6 +76,20 @@ class Quote:
     @property
     def host_payout(self) -> Decimal:
         return self.base - self.host_fee
+
+    def booking_amounts(self) -> dict[str, Any]:
+        """The booking's price columns as this quote states them: one list for every writer of
+        bookings (the booking service, the demo seed)."""
+        return {
+            "currency": self.currency,
+            "nightly_subtotal": self.nightly_subtotal,
+            "discount": self.discount,
+            "cleaning_fee": self.cleaning_fee,
+            "service_fee": self.service_fee,
+            "taxes": self.taxes,
+            "total": self.total,
+            "host_fee": self.host_fee,
+        }
 
     def as_snapshot(self) -> dict:
         """A JSON-safe copy stored on the booking (immutable price record)."""
