@@ -15,6 +15,25 @@ from reviews.selectors import review_pages_for_listings
 from wishlists.selectors import saved_listing_ids
 
 
+def _attach_batch(objects, batch_class) -> None:
+    """Give every object of one page the same `batch_class` over all their ids, so the first
+    one asking for a nested list loads it for the whole page."""
+    objects = list(objects)
+    batch = batch_class(obj.pk for obj in objects)
+    for obj in objects:
+        setattr(obj, f"_graphql_{batch_class.__name__}", batch)
+
+
+def _batch_of(obj, batch_class):
+    """The batch `obj` was given with its page, or (resolved on its own) a batch of one."""
+    attribute = f"_graphql_{batch_class.__name__}"
+    batch = getattr(obj, attribute, None)
+    if batch is None:
+        batch = batch_class([obj.pk])
+        setattr(obj, attribute, batch)
+    return batch
+
+
 class ListingBatch:
     def __init__(self, listing_ids):
         self.listing_ids = list(dict.fromkeys(listing_ids))
@@ -39,18 +58,11 @@ class ListingBatch:
 
 def batch_listings(listings) -> None:
     """Let the listings of one page load their nested reviews together."""
-    listings = list(listings)
-    batch = ListingBatch(listing.pk for listing in listings)
-    for listing in listings:
-        listing._graphql_batch = batch
+    _attach_batch(listings, ListingBatch)
 
 
 def listing_batch(listing) -> ListingBatch:
-    batch = getattr(listing, "_graphql_batch", None)
-    if batch is None:  # a listing resolved on its own: a batch of one
-        batch = ListingBatch([listing.pk])
-        listing._graphql_batch = batch
-    return batch
+    return _batch_of(listing, ListingBatch)
 
 
 class BookingBatch:
@@ -67,18 +79,11 @@ class BookingBatch:
 
 
 def batch_bookings(bookings) -> None:
-    bookings = list(bookings)
-    batch = BookingBatch(booking.pk for booking in bookings)
-    for booking in bookings:
-        booking._graphql_refund_batch = batch
+    _attach_batch(bookings, BookingBatch)
 
 
 def booking_refunds(booking) -> list:
-    batch = getattr(booking, "_graphql_refund_batch", None)
-    if batch is None:
-        batch = BookingBatch([booking.pk])
-        booking._graphql_refund_batch = batch
-    return batch.refunds(booking.pk)
+    return _batch_of(booking, BookingBatch).refunds(booking.pk)
 
 
 class ConversationBatch:
@@ -99,15 +104,8 @@ class ConversationBatch:
 
 
 def batch_conversations(conversations) -> None:
-    conversations = list(conversations)
-    batch = ConversationBatch(conversation.pk for conversation in conversations)
-    for conversation in conversations:
-        conversation._graphql_batch = batch
+    _attach_batch(conversations, ConversationBatch)
 
 
 def conversation_batch(conversation) -> ConversationBatch:
-    batch = getattr(conversation, "_graphql_batch", None)
-    if batch is None:  # a conversation resolved on its own: a batch of one
-        batch = ConversationBatch([conversation.pk])
-        conversation._graphql_batch = batch
-    return batch
+    return _batch_of(conversation, ConversationBatch)
