@@ -67,9 +67,9 @@ FULL = Plan(
     "full",
     10_000,
     100_000,
-    pairs=40,
-    warmup=5,
-    slow_pairs=15,
+    pairs=120,
+    warmup=10,
+    slow_pairs=30,
     import_rows=10_000,
     throughput_seconds=30,
     scale_db="staybook_bench_scale",
@@ -928,6 +928,9 @@ def main(argv=None) -> int:
     parser.add_argument("--pairs", type=int, help="override the plan's pairs per row")
     parser.add_argument("--import-rows", type=int, help="override the plan's import size")
     parser.add_argument("--scale-db", help="database to seed or reuse")
+    parser.add_argument("--demo-db", help="demo-size database to seed or reuse")
+    parser.add_argument("--scale-port", type=int, help="port of the scale server")
+    parser.add_argument("--demo-port", type=int, help="port of the demo-size server")
     parser.add_argument("--output", help="results name under bench/results (default: plan's)")
     parser.add_argument("--only", help="comma-separated rows to measure (development)")
     parser.add_argument(
@@ -935,7 +938,17 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
-    for name in ("listings", "bookings", "pairs", "import_rows", "scale_db", "output"):
+    for name in (
+        "listings",
+        "bookings",
+        "pairs",
+        "import_rows",
+        "scale_db",
+        "demo_db",
+        "scale_port",
+        "demo_port",
+        "output",
+    ):
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
     if args.seed_only:
