@@ -152,6 +152,12 @@ class PaymentAdmin(ReadOnlyAdmin):
     )
     readonly_fields = flat(fields)
 
+    def get_inlines(self, request, obj):
+        # Most payments are never refunded: no empty "Refunds" table under them.
+        if obj is None or not obj.refunds.exists():
+            return []
+        return self.inlines
+
     @display(description=_("Payment"))
     def short_id(self, obj):
         return short(obj)

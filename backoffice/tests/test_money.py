@@ -234,6 +234,18 @@ def test_staff_give_a_goodwill_refund_up_to_what_is_refundable(
     assert ledger_disagreements() == []
 
 
+def test_a_payment_page_lists_refunds_only_when_there_are_some(as_staff, own_stay):
+    from payments.models import Refund
+
+    payment = own_stay.payments.get()
+    url = reverse("admin:payments_payment_change", args=[payment.pk])
+    assert b'id="refunds-group"' not in as_staff.get(url).content
+
+    Refund.objects.create(payment=payment, amount=12, kind="goodwill", reason="Broken heater")
+    page = as_staff.get(url).content.decode()
+    assert 'id="refunds-group"' in page and "Broken heater" in page
+
+
 @pytest.mark.parametrize("who", ["as_auditor", "as_host", "as_moderator"])
 def test_no_one_else_refunds(request, who, own_stay):
     from payments.models import Refund
