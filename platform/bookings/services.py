@@ -17,7 +17,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from calendars.models import Occupancy
-from calendars.selectors import calendar_overrides, stay_calendar_cached
+from calendars.selectors import (
+    calendar_overrides,
+    listing_locked_with_overrides,
+    stay_calendar_cached,
+)
 from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
 from common.actor import attributed_to
 from common.dates import both_dates_check, today_in
@@ -125,14 +129,13 @@ def booking_create(
     *, guest: User, listing: Listing, check_in: date, check_out: date, guests: int
 ) -> Booking:
     """Book a stay. Instant-book listings wait for payment; others wait for the host."""
-    # Lock the listing row: its terms cannot change between the quote and the insert.
-    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    # Lock the listing row: its terms cannot change between the quote and the insert. The
+    # same statement reads the stay's calendar: its prices, and its closed nights (refused
+    # here, so occupancy_reserve need not read them again).
+    listing, overrides, closed = listing_locked_with_overrides(listing.pk, check_in, check_out)
     validate_stay(
         listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=guest
     )
-    # One read of the stay's calendar: its prices, and its closed nights (refused here, so
-    # occupancy_reserve need not read them again).
-    overrides, closed = calendar_overrides(listing, check_in, check_out)
     if closed:
         raise dates_unavailable()
     quote = stay_quote(listing, check_in, check_out, overrides=overrides)

@@ -298,14 +298,14 @@ def test_a_lapsed_hold_cannot_be_paid():
 
 
 @pytest.mark.postgres
-def test_booking_create_costs_the_inserts_and_two_reads(django_assert_num_queries):
-    """The listing locked, the stay's calendar (prices and closed nights) read once, the
-    occupancy and the booking inserted with their history rows: the exclusion constraint is
-    the availability check. (+2: the savepoint of booking_create inside the test's
-    transaction.)"""
+def test_booking_create_costs_the_inserts_and_one_read(django_assert_num_queries):
+    """The listing locked and the stay's calendar (prices and closed nights) read in one
+    statement, the occupancy and the booking inserted with their history rows: the exclusion
+    constraint is the availability check. (+2: the savepoint of booking_create inside the
+    test's transaction.)"""
     listing = ListingFactory(instant_book=True)
     guest = UserFactory()
-    with django_assert_num_queries(6 + 2):
+    with django_assert_num_queries(5 + 2):
         booking = book(listing, guest, start_in_days=30, nights=3)
     assert booking.status == "pending_payment"
     with pytest.raises(DomainError) as exc:  # refused by the constraint, the same error
