@@ -3,10 +3,13 @@
 from collections.abc import Iterable
 from uuid import UUID
 
+from django.db import router
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
+from common.cache import cached_read, digest
+from listings.cache import cache_seconds, search_token
 from listings.models import Listing
 
 from .models import Review
@@ -48,6 +51,52 @@ def review_pages_for_listings(listing_ids: Iterable[UUID], *, offset: int, limit
     for review in ranked:
         pages.setdefault(review.listing_id, []).append(review)
     return pages
+
+
+_AUTHOR_FIELDS = ("id", "first_name")  # all the APIs show of a review's author
+
+
+def review_pages_for_listings_cached(
+    listing_ids: Iterable[UUID], *, offset: int, limit: int
+) -> dict:
+    """`review_pages_for_listings`, from the read cache: a page of listings is read again and
+    again (it comes from the search cache), and so are its first reviews.
+
+    Keyed on the search generation, which every review write bumps (listings.cache.RELATED),
+    so the entry lives and dies with the cached search pages it goes with; like them it holds
+    plain values (the reviews' columns and their authors' first names), no model instance to
+    unpickle. The authors are partial users (id and first name: what the APIs show)."""
+    listing_ids = list(listing_ids)
+    key = f"reviews:{search_token()}:{digest([[str(pk) for pk in listing_ids], offset, limit])}"
+
+    def build() -> dict:
+        pages = review_pages_for_listings(listing_ids, offset=offset, limit=limit)
+        return {
+            listing_id: [_review_values(review) for review in reviews]
+            for listing_id, reviews in pages.items()
+        }
+
+    stored = cached_read(key, build, cache_seconds("search"))
+    return {listing_id: _reviews_from_values(rows) for listing_id, rows in stored.items()}
+
+
+def _review_values(review: Review) -> tuple:
+    return (
+        tuple(getattr(review, f.attname) for f in Review._meta.concrete_fields),
+        review.author.first_name,
+    )
+
+
+def _reviews_from_values(rows: list[tuple]) -> list[Review]:
+    db = router.db_for_read(Review)
+    fields = [f.attname for f in Review._meta.concrete_fields]
+    reviews = []
+    for values, first_name in rows:
+        review = Review.from_db(db, fields, values)
+        author = User.from_db(db, _AUTHOR_FIELDS, (review.author_id, first_name))
+        Review.author.field.set_cached_value(review, author)
+        reviews.append(review)
+    return reviews
 
 
 def review_list_visible_to(user: User) -> QuerySet:

@@ -4,14 +4,15 @@ with the page size.
 Host, amenities and photos come with the listings themselves (select_related/prefetch in the
 core's selectors). Reviews are per listing and paginated, so the page's listings share one
 `ListingBatch`: the first listing asking for `reviews(first, after)` loads that window for
-every listing of the page in one query (a window function), the others read the cache.
+every listing of the page in one query (a window function), or one read of the cache where
+that window of the same listings is kept with the search results; the others read the batch.
 """
 
 from __future__ import annotations
 
 from messaging.selectors import message_pages_for_conversations
 from payments.selectors import refunds_by_booking
-from reviews.selectors import review_pages_for_listings
+from reviews.selectors import review_pages_for_listings_cached
 from wishlists.selectors import saved_listing_ids
 
 
@@ -43,7 +44,7 @@ class ListingBatch:
     def reviews(self, listing_id, *, offset: int, limit: int) -> list:
         key = (offset, limit)
         if key not in self._review_pages:
-            self._review_pages[key] = review_pages_for_listings(
+            self._review_pages[key] = review_pages_for_listings_cached(
                 self.listing_ids, offset=offset, limit=limit
             )
         return self._review_pages[key].get(listing_id, [])

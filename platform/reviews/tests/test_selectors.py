@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from reviews.models import Review
-from reviews.selectors import review_pages_for_listings
+from reviews.selectors import review_pages_for_listings, review_pages_for_listings_cached
 from tests.factories import ListingFactory, ReviewFactory, UserFactory, make_completed_stay
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +54,43 @@ def test_windows_per_listing_newest_first_ties_by_id_published_only(
 def test_no_listings_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert review_pages_for_listings([], offset=0, limit=5) == {}
+
+
+def test_cached_windows_match_the_query_and_a_second_read_costs_none(
+    django_assert_num_queries,
+):
+    first, quiet = ListingFactory(), ListingFactory()
+    reviews_of(first, 3)
+    ids = [first.pk, quiet.pk]
+    fresh = review_pages_for_listings(ids, offset=0, limit=2)
+
+    review_pages_for_listings_cached(ids, offset=0, limit=2)  # stored
+    with django_assert_num_queries(0):
+        cached = review_pages_for_listings_cached(ids, offset=0, limit=2)
+        authors = {r.pk: r.author.first_name for page in cached.values() for r in page}
+
+    def shown(pages):  # every column and what the APIs show of the author
+        return {
+            pk: [
+                ({f.attname: getattr(r, f.attname) for f in Review._meta.concrete_fields})
+                for r in page
+            ]
+            for pk, page in pages.items()
+        }
+
+    assert shown(cached) == shown(fresh)
+    assert authors == {r.pk: r.author.first_name for r in fresh[first.pk]}
+    assert cached[quiet.pk] == []
+
+
+def test_a_review_write_reaches_the_cached_windows():
+    listing = ListingFactory()
+    ids = [listing.pk]
+    assert review_pages_for_listings_cached(ids, offset=0, limit=5) == {listing.pk: []}
+    (review,) = reviews_of(listing, 1)
+    assert [r.pk for r in review_pages_for_listings_cached(ids, offset=0, limit=5)[listing.pk]] == [
+        review.pk
+    ]
+    review.status = Review.Status.REJECTED
+    review.save()
+    assert review_pages_for_listings_cached(ids, offset=0, limit=5) == {listing.pk: []}

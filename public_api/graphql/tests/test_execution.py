@@ -136,3 +136,91 @@ def test_nulls_and_errors_are_reported_by_graphql_core_exactly_as_before():
     )
     assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
     assert len(fast.errors) == 3  # count: not an Int; broken: raised; nameless.name: null
+
+
+@pytest.mark.django_db
+def test_the_endpoint_answers_plain_fields_directly(client, monkeypatch):
+    """graphene-django hands graphql-core an empty middleware list, which graphql-core wraps
+    in a manager: the direct path must still be taken through the view (it was not)."""
+    ListingFactory(city="Lisbon")
+    Recording.contexts = []
+    monkeypatch.setattr(StayBookGraphQLView, "execution_context_class", Recording)
+
+    response = client.post(
+        "/graphql/",
+        {"query": PAGE, "variables": {"first": 10}},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200 and "errors" not in response.json()
+    assert Recording.contexts[0].middleware_manager is None
+    assert Recording.contexts[0].plain_answers >= 15
+
+
+def test_field_middleware_still_wraps_every_field():
+    calls = []
+
+    def recording_middleware(next_, root, info, **args):
+        calls.append(info.field_name)
+        return next_(root, info, **args)
+
+    result = execute(
+        graphene.Schema(query=Root).graphql_schema,
+        parse("{ thing { name nickname } }"),
+        middleware=[recording_middleware],
+        execution_context_class=PlainFieldsExecutionContext,
+    )
+
+    assert result.data == {"thing": {"name": "kept", "nickname": None}}
+    assert calls == ["thing", "name", "nickname"]
+
+
+class Pet(graphene.ObjectType):
+    name = graphene.String(required=True)
+
+
+class Checked(graphene.ObjectType):
+    """A type with is_type_of: graphql-core's own completion checks what it is given."""
+
+    name = graphene.String(required=True)
+
+    @classmethod
+    def is_type_of(cls, root, info):
+        return isinstance(root, Broken)
+
+
+class AsyncRoot(graphene.ObjectType):
+    pet = graphene.Field(Pet)
+    pets = graphene.List(graphene.NonNull(Pet))
+    checked = graphene.Field(Checked)
+    name = graphene.String()
+
+    async def resolve_pet(root, info):
+        return {"name": "Rex"}
+
+    def resolve_pets(root, info):
+        return [{"name": "Ada"}, {"name": None}]
+
+    def resolve_checked(root, info):
+        return {"name": "not a Broken"}
+
+    def resolve_name(root, info):
+        return "root"
+
+
+def test_awaited_lists_and_checked_objects_answer_as_graphql_core():
+    import asyncio
+
+    graphql_schema = graphene.Schema(query=AsyncRoot).graphql_schema
+    query = "{ name pet { name } pets { name } checked { name } }"
+
+    fast = asyncio.run(run(graphql_schema, query, PlainFieldsExecutionContext))
+    slow = asyncio.run(run(graphql_schema, query, ExecutionContext))
+
+    assert (
+        fast.data
+        == slow.data
+        == {"name": "root", "pet": {"name": "Rex"}, "pets": None, "checked": None}
+    )
+    assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
+    assert len(fast.errors) == 2  # pets[1].name: null; checked: not a Checked
