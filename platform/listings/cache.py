@@ -21,7 +21,12 @@ SEARCH = "search"
 
 
 def listing_token(listing_id) -> str:
-    return cache_token(f"listing:{listing_id}")
+    return cache_token(listing_token_name(listing_id))
+
+
+def listing_token_name(listing_id) -> str:
+    """For `cached_read(..., tokens=[...])`, which reads the token with the entry."""
+    return f"listing:{listing_id}"
 
 
 def search_token() -> str:
@@ -29,7 +34,7 @@ def search_token() -> str:
 
 
 def listings_changed(listing_ids: Iterable) -> None:
-    cache_bump(SEARCH, *(f"listing:{pk}" for pk in set(listing_ids) if pk is not None))
+    cache_bump(SEARCH, *(listing_token_name(pk) for pk in set(listing_ids) if pk is not None))
 
 
 def search_changed() -> None:

@@ -40,7 +40,7 @@ from common.dates import today_in, validate_range
 from common.errors import ValidationFailed
 from common.money import SUPPORTED_CURRENCIES
 
-from .cache import cache_seconds, listing_token, search_token
+from .cache import cache_seconds, listing_token, listing_token_name, search_token
 from .models import Amenity, Listing, ListingPhoto
 
 MAX_AMENITY_FILTERS = 20
@@ -382,13 +382,13 @@ def _bookable_for(qs: QuerySet, check_in: date, check_out: date) -> QuerySet:
 
 def listing_published_cached(listing_id: UUID | str) -> Listing | None:
     """A published listing with what its page shows, from the cache when it can be."""
-    key = f"listing:{listing_id}:{listing_token(listing_id)}:detail"
     return cached_read(
-        key,
+        f"listing:{listing_id}:detail",
         lambda: (
             listing_base_queryset().filter(status=Listing.Status.PUBLISHED, pk=listing_id).first()
         ),
         cache_seconds("listing"),
+        tokens=[listing_token_name(listing_id)],
     )
 
 
@@ -401,7 +401,7 @@ def listing_published_rendered(
     A cache hit is one value (no model instance to unpickle, nothing to serialize). It shares
     `listing_published_cached`'s token, so every write that invalidates one invalidates the
     other. `variant` names whatever else the rendering depends on (e.g. the site's address)."""
-    key = f"listing:{listing_id}:{listing_token(listing_id)}:rendered:{digest(variant)}"
+    key = f"listing:{listing_id}:rendered:{digest(variant)}"
 
     def build() -> Any | None:
         listing = (
@@ -409,7 +409,9 @@ def listing_published_rendered(
         )
         return None if listing is None else render(listing)
 
-    return cached_read(key, build, cache_seconds("listing"))
+    return cached_read(
+        key, build, cache_seconds("listing"), tokens=[listing_token_name(listing_id)]
+    )
 
 
 def listing_terms_cached(user: User, listing_id: UUID | str) -> Listing | None:

@@ -1,5 +1,6 @@
 """The read cache's building blocks: tokens, and reads that never stampede."""
 
+import socket
 import threading
 import time
 
@@ -67,3 +68,87 @@ def test_a_missing_entry_whose_builder_is_slow_is_built_after_the_wait(monkeypat
 def test_empty_results_are_cached_too(value):
     assert cached_read("k", lambda: value, 60) == value
     assert cached_read("k", never_called, 60) == value
+
+
+class CountedCache:
+    """The read cache's cache, with each call it receives written down (and passed on)."""
+
+    def __init__(self, cache) -> None:
+        self.cache, self.calls = cache, []
+
+    def __getattr__(self, name):
+        method = getattr(self.cache, name)
+        if not callable(method):
+            return method
+
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return call
+
+
+def test_a_hit_with_tokens_reads_the_tokens_and_the_entry_in_one_call(monkeypatch):
+    assert cached_read("k", lambda: "built", 60, tokens=["a", "b"]) == "built"
+    counted = CountedCache(cache)
+    monkeypatch.setattr(read_cache, "cache", counted)
+    assert cached_read("k", never_called, 60, tokens=["a", "b"]) == "built"
+    assert counted.calls == ["get_many"]
+
+
+@pytest.mark.django_db
+def test_a_bump_makes_an_entry_stamped_with_the_old_token_a_miss():
+    assert cached_read("k", lambda: "before", 60, tokens=["thing"]) == "before"
+    cache_bump("thing")
+    assert cached_read("k", lambda: "after", 60, tokens=["thing"]) == "after"
+    assert cached_read("k", never_called, 60, tokens=["thing"]) == "after"
+
+
+@pytest.mark.django_db
+def test_an_invalidated_entry_is_never_served_while_someone_rebuilds_it(monkeypatch):
+    monkeypatch.setattr(read_cache, "WAIT_SECONDS", 0.1)
+    assert cached_read("k", lambda: "before", 60, tokens=["thing"]) == "before"
+    cache_bump("thing")
+    assert cache.add(f"k:{cache_token('thing')}:lock", 1, 30)  # a rebuild under way elsewhere
+    assert cached_read("k", lambda: "after", 60, tokens=["thing"]) == "after"
+
+
+def test_a_token_nobody_read_yet_is_created_and_stamps_the_entry():
+    assert cache.get("token:new") is None
+    assert cached_read("k", lambda: "built", 60, tokens=["new"]) == "built"
+    token = cache.get("token:new")
+    assert token is not None and cache.get("k")[2] == token
+    assert cached_read("k", never_called, 60, tokens=["new"]) == "built"
+
+
+def test_the_lock_holder_of_a_tokened_entry_releases_its_lock():
+    assert cached_read("k", lambda: "built", 60, tokens=["thing"]) == "built"
+    assert cache.get(f"k:{cache_token('thing')}:lock") is None
+
+
+def test_a_failed_build_releases_the_lock():
+    with pytest.raises(ZeroDivisionError):
+        cached_read("k", lambda: 1 / 0, 60, tokens=["thing"])
+    assert cache.get(f"k:{cache_token('thing')}:lock") is None
+    assert cached_read("k", lambda: "built", 60, tokens=["thing"]) == "built"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("tokens", [(), ("thing",)])
+def test_with_redis_unreachable_every_read_is_built(settings, tokens):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
+        }
+    }
+    calls = []
+    for _ in range(2):
+        assert cached_read("k", lambda: calls.append(1) or "built", 60, tokens=tokens) == "built"
+    assert calls == [1, 1]
