@@ -14,14 +14,46 @@ IP (anonymous) or per user, whichever API it calls, and cannot double it by mixi
 - auth: login and registration, per client IP whoever is signed in (a brute-force guard).
 - refresh: exchanging a refresh token, per client IP; looser, since well-behaved clients do it
   every few minutes and a refresh token cannot be guessed like a password.
+
+The throttles consulted together decide in one cache round trip: on Redis, one Lua script keeps
+each scope's window as a sorted set of request times (`_WindowScript`); on another cache, one
+read and one write (`_Batch`). Either way each scope counts exactly as DRF's SimpleRateThrottle.
 """
 
+import logging
 import math
+import uuid
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework import throttling
 
 from common.network import client_ip
+
+logger = logging.getLogger(__name__)
+
+# DRF's sliding window, kept in Redis: per scope (KEYS[i]; ARGV: now, then each scope's
+# duration and budget, then a member name unique to this request), drop the times at or before
+# now - duration, and count this request when fewer than the budget remain. Returns each
+# scope's count before this request and its oldest time (what DRF's `wait` reads).
+WINDOW_LUA = """
+local now = tonumber(ARGV[1])
+local member = ARGV[#ARGV]
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local duration = tonumber(ARGV[2 * i])
+  local budget = tonumber(ARGV[2 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
+  local count = redis.call('ZCARD', key)
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] or ''
+  if count < budget then
+    redis.call('ZADD', key, ARGV[1], member)
+    redis.call('PEXPIRE', key, math.ceil(duration * 1000))
+  end
+  answers[i] = {count, oldest}
+end
+return answers
+"""
 
 
 class _Batch:
@@ -53,6 +85,59 @@ class _Batch:
                 throttle.cache.set_many(values, duration)
 
 
+class _WindowScript:
+    """The throttles consulted for one request, decided by one Lua script call on Redis (see
+    WINDOW_LUA): no history travels, nothing is pickled. Each throttle then reads its own
+    scope's answer. A lost Redis lets requests through, as django-redis's IGNORE_EXCEPTIONS
+    makes the other path do."""
+
+    @staticmethod
+    def usable(cache) -> bool:
+        return hasattr(getattr(cache, "client", None), "get_client")
+
+    def __init__(self, request, view, throttles: list) -> None:
+        self.pending = len(throttles)
+        self.now = throttles[0].timer()
+        self.answers: dict[str, tuple[int, float]] = {}
+        # Each scope's key, worked out once (it reads the client's address)
+        self.keys = {type(t): t.get_cache_key(request, view) if t.rate else None for t in throttles}
+        scopes = {
+            key: (throttle.duration, throttle.num_requests)
+            for throttle in throttles
+            if (key := self.keys[type(throttle)]) is not None
+        }
+        if scopes:
+            self.answers = self._run(throttles[0].cache, scopes)
+
+    def _run(self, cache, scopes: dict[str, tuple[int, int]]) -> dict[str, tuple[int, float]]:
+        args: list = [repr(self.now)]
+        for duration, budget in scopes.values():
+            args += [duration, budget]
+        args.append(f"{self.now!r}:{uuid.uuid4().hex[:8]}")
+        keys = [str(cache.make_key(f"{key}:window")) for key in scopes]
+        try:
+            client = cache.client.get_client(write=True)
+            answers = client.register_script(WINDOW_LUA)(keys=keys, args=args, client=client)
+        except (RedisError, OSError):
+            if not getattr(cache, "_ignore_exceptions", False):
+                raise
+            logger.warning("throttles: Redis unreachable, request let through", exc_info=True)
+            return {}
+        return {
+            key: (int(count), float(oldest) if oldest else self.now)
+            for key, (count, oldest) in zip(scopes, answers, strict=True)
+        }
+
+    def allow(self, throttle) -> bool:
+        self.pending -= 1
+        throttle.key = self.keys.get(type(throttle))
+        if throttle.rate is None or throttle.key is None:
+            return True
+        throttle.now = self.now
+        throttle.window = self.answers.get(throttle.key, (0, self.now))
+        return throttle.window[0] < throttle.num_requests
+
+
 class _SettingsRate:
     scope: str
 
@@ -71,7 +156,10 @@ class _SettingsRate:
         batch = batches.get(classes)
         if batch is None or batch.pending == 0:
             ours = [c for c in classes if issubclass(c, _SettingsRate)]
-            batch = batches[classes] = _Batch(request, view, [c() for c in ours])
+            kind = _WindowScript if _WindowScript.usable(self.cache) else _Batch
+            batch = batches[classes] = kind(request, view, [c() for c in ours])
+        if isinstance(batch, _WindowScript):
+            return batch.allow(self)
         if self.rate is None:
             batch.done(self, False)
             return True
@@ -89,6 +177,19 @@ class _SettingsRate:
         self.history.insert(0, self.now)
         batch.done(self, True)
         return True
+
+    window: tuple[int, float] | None = None  # (count, oldest time) when _WindowScript decided
+
+    def wait(self):
+        if self.window is None:
+            return super().wait()
+        # DRF's wait, read from the scope's count and oldest time instead of its history
+        count, oldest = self.window
+        remaining_duration = self.duration - (self.now - oldest) if count else self.duration
+        available_requests = self.num_requests - count + 1
+        if available_requests <= 0:
+            return None
+        return remaining_duration / float(available_requests)
 
     def get_ident(self, request):
         # DRF's own get_ident trusts X-Forwarded-For, which the client writes: a rotating

@@ -1,6 +1,8 @@
-"""The request throttles (anon and user) cost one cache read and one cache write per request,
-whichever API is called, with DRF's counting: each scope keeps its own sliding window, a scope
-that lets a request through counts it even when another scope refuses it."""
+"""On a cache other than Redis (the counting wrapper below hides Redis, so these run that path
+everywhere) the request throttles (anon and user) cost one cache read and one cache write per
+request, whichever API is called, with DRF's counting: each scope keeps its own sliding window,
+a scope that lets a request through counts it even when another scope refuses it. On Redis
+they take one round trip: test_throttle_window.py."""
 
 import json
 
