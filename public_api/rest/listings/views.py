@@ -47,6 +47,7 @@ from public_api.rest.openapi import with_errors
 from public_api.rest.pagination import PageNumberPagination
 from public_api.rest.parsers import PhotoMultiPartParser
 from public_api.rest.query import PAGINATION_PARAMS, NoQuery, parse_query
+from public_api.rest.rendered import RenderedJSONResponse, render_json
 from reviews.selectors import review_list_published
 from wishlists.selectors import saved_listing_ids
 
@@ -144,15 +145,17 @@ class ListingDetailView(APIView):
             listing = readable_listing(request, id)
             return Response(s.ListingDetail(listing, context={"request": request}).data)
         # Signed out, the body depends only on the listing and the site's address (photo URLs
-        # are absolute): a cache hit sends the stored body without serializing anything.
+        # are absolute): a cache hit sends the stored JSON bytes, nothing serialized or rendered.
         body = listing_published_rendered(
             parse_uuid(id, "id"),
-            request.build_absolute_uri("/"),
-            lambda listing: s.ListingDetail(listing, context={"request": request}).data,
+            f"json:{request.build_absolute_uri('/')}",
+            lambda listing: render_json(
+                s.ListingDetail(listing, context={"request": request}).data
+            ),
         )
         if body is None:
             raise NotFound()
-        return Response(body)
+        return RenderedJSONResponse(body)
 
     @extend_schema(
         operation_id="listings_update",

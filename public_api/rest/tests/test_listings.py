@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 
 from bookings.models import Booking
 from calendars.models import CalendarDay
@@ -270,6 +271,29 @@ def test_signed_out_detail_is_served_from_one_cached_body(
     as_host_client = client_for(listing.host)
     assert as_host_client.patch(detail_url(listing), {"title": "Renamed loft"}).status_code == 200
     assert anon.get(detail_url(listing)).json()["title"] == "Renamed loft"
+
+
+def test_a_signed_out_hit_sends_the_stored_bytes_without_rendering(
+    anon, as_other_guest, listing, monkeypatch
+):
+    """The cached body is what DRF renders for the same listing (byte for byte), sent on a hit
+    without the JSON renderer; another negotiated form is rendered as before."""
+    first = anon.get(detail_url(listing))
+    signed_in = as_other_guest.get(detail_url(listing))
+    assert first.content == JSONRenderer().render(signed_in.data)
+    assert first["Content-Type"] == signed_in["Content-Type"] == "application/json"
+
+    def never(*args, **kwargs):
+        raise AssertionError("rendered again although the body is stored")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(JSONRenderer, "render", never)
+        again = anon.get(detail_url(listing))
+    assert again.status_code == 200 and again.content == first.content
+    assert again.data == first.json() == signed_in.json()
+    pretty = anon.get(detail_url(listing), HTTP_ACCEPT="application/json; indent=4")
+    assert pretty.content == JSONRenderer().render(signed_in.data, "application/json; indent=4")
+    assert anon.get(detail_url(listing), HTTP_ACCEPT="text/html").status_code == 406
 
 
 def test_detail_of_a_malformed_or_unknown_id(anon):
