@@ -34,6 +34,8 @@ from .filters import AutocompleteFilter, StrictRangeNumericFilter, listing_value
 from .history import history_tab_for
 from .messages_tab import messages_tab_for
 
+PHOTO_STORAGE = ListingPhoto._meta.get_field("image").storage
+
 
 @admin.register(Amenity, site=site)
 class AmenityAdmin(BackofficeAdmin):
@@ -223,6 +225,9 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     moderator_can_view = True
     staff_only_list_filters = ("host",)
     inlines = (PhotoInline, CalendarDayInline, HostBlockInline)
+    # unfold's page with its rows drawn by backoffice.change_list_rows (issue #13); import-export
+    # wraps it in its own, as it did unfold's.
+    change_list_template = "admin/listings/listing/change_list.html"
     list_display = (
         "thumbnail", "title", "host_email", "city", "country", "nightly_price_display",
         "status_badge", "instant_book", "rating_average", "review_count", "calendar_link",
@@ -319,7 +324,8 @@ class ListingAdmin(ListingImportAdminMixin, BackofficeAdmin):
     @display(description=_("Photo"))
     def thumbnail(self, obj):
         if getattr(obj, "first_photo", None):
-            url = ListingPhoto(image=obj.first_photo).image.url
+            # The image field's storage names the URL (a ListingPhoto built per row cost more).
+            url = PHOTO_STORAGE.url(obj.first_photo)
             return format_html('<img src="{}" class="h-10 w-14 object-cover rounded" alt="">', url)
         return mark_safe('<span class="material-symbols-outlined text-base-400">image</span>')
 
