@@ -659,6 +659,16 @@ def _listings_from_cards(table: list[tuple], cards: list[bytes]) -> list[Listing
     return page
 
 
+def prefetched(listing: Listing, name: str) -> Any:
+    """`listing.<name>.all()` without building the related manager when the relation is
+    prefetched (as on every search page): a manager costs more than reading its cache, and a
+    page of 20 would build 40 of them."""
+    cache = getattr(listing, "_prefetched_objects_cache", None)
+    if cache is not None and name in cache:
+        return cache[name]
+    return getattr(listing, name).all()
+
+
 def _set_prefetched(listing: Listing, name: str, objects: list) -> None:
     """What prefetch_related stores: `listing.<name>.all()` then reads `objects`."""
     related = getattr(listing, name).all()

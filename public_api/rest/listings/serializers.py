@@ -1,11 +1,12 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from calendars.models import ChannelFeed, HostBlock
 from listings.models import Listing, ListingPhoto
 from listings.photos import RENDITIONS as PHOTO_RENDITIONS
-from listings.selectors import ORDERINGS
+from listings.selectors import ORDERINGS, prefetched
 from listings.services import EDITABLE_FIELDS
 from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
 from reviews.models import Review
@@ -105,11 +106,25 @@ def _absolute(request, url: str) -> str:
     return request.build_absolute_uri(url) if request is not None else url
 
 
+class _PrefetchedMany(serializers.ManyRelatedField):
+    def get_attribute(self, instance):
+        return prefetched(instance, self.source)
+
+
+class PrefetchedSlugs(serializers.SlugRelatedField):
+    """Slugs of a relation the listing has prefetched, read from its cache (no manager)."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):  # as DRF's, with the list field above
+        list_kwargs = {key: kwargs[key] for key in kwargs if key in MANY_RELATION_KWARGS}
+        return _PrefetchedMany(child_relation=cls(*args, **kwargs), **list_kwargs)
+
+
 class ListingItem(serializers.ModelSerializer):
     """A search result. Reads only prefetched relations (see listings.selectors). `status` is
     always published in a public search; `?mine=1` lists the host's drafts and suspended ones."""
 
-    amenities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    amenities = PrefetchedSlugs(many=True, read_only=True, slug_field="slug")
     rating = serializers.DecimalField(
         source="rating_average", max_digits=3, decimal_places=2, read_only=True, allow_null=True
     )
@@ -130,7 +145,7 @@ class ListingItem(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo(self, listing) -> str | None:
-        photos = list(listing.photos.all())  # prefetched, already in display order
+        photos = list(prefetched(listing, "photos"))  # already in display order
         if not photos:
             return None
         return _absolute(self.context.get("request"), photos[0].image.url)
