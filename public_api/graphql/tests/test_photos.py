@@ -215,3 +215,24 @@ def test_an_upload_cannot_be_given_as_json_or_inline(gql, host, listing):
     assert inline.status_code == 400
     assert "as a variable" in inline.json()["errors"][0]["message"]
     assert not ListingPhoto.objects.exists()
+
+
+def test_a_photo_url_is_built_once_per_request(gql, host, listing, monkeypatch):
+    first, second = add(listing, host), add(listing, host)
+    expected = [f"http://testserver{p.image.url}" for p in (first, second)]
+    storage = type(first.image.storage._wrapped)  # the default storage, set up by .url
+    built = []
+    storage_url = storage.url
+
+    def counted_url(self, name, *args, **kwargs):
+        built.append(name)
+        return storage_url(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(storage, "url", counted_url)
+    query = "query($id: UUID!) { listing(id: $id) { photo photos { url } } }"
+    shown = gql.data(query, {"id": str(listing.pk)})["listing"]
+
+    urls = [p["url"] for p in shown["photos"]]
+    assert shown["photo"] == urls[0]
+    assert urls == expected
+    assert sorted(built) == sorted([first.image.name, second.image.name])  # once each
