@@ -18,9 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from calendars.models import Occupancy
 from calendars.selectors import (
+    StayCalendar,
     calendar_overrides,
     listing_locked_with_overrides,
-    stay_calendar_cached,
+    stay_calendar,
 )
 from calendars.services import dates_unavailable, occupancy_release, occupancy_reserve
 from common.actor import attributed_to
@@ -100,21 +101,30 @@ def stay_quote(
 
 
 def booking_quote(
-    *, listing: Listing, check_in: date, check_out: date, guests: int, guest: User | None = None
+    *,
+    listing: Listing,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    guest: User | None = None,
+    calendar: StayCalendar | None = None,
 ) -> pricing.Quote:
-    """The price of a stay that could be booked now; raises the reason it can't otherwise."""
+    """The price of a stay that could be booked now; raises the reason it can't otherwise.
+    `calendar`: the stay's calendar if the caller read it with the listing
+    (`listing_with_stay_calendar`); else it is read here."""
     validate_stay(
         listing=listing, check_in=check_in, check_out=check_out, guests=guests, guest=guest
     )
-    # A read: the calendar comes from the cache (booking_create re-reads it under a lock).
-    free, overrides, _closed = stay_calendar_cached(listing, check_in, check_out)
-    if not free:
+    # A read (booking_create re-reads the calendar under a lock).
+    if calendar is None:
+        calendar = stay_calendar(listing, check_in, check_out)
+    if not calendar.free:
         raise dates_unavailable()
     return pricing.quote(
         pricing.PriceRules.of(listing),
         check_in,
         check_out,
-        overrides=overrides,
+        overrides=calendar.prices,
         guest_fee_rate=settings.GUEST_SERVICE_FEE_RATE,
         host_fee_rate=settings.HOST_SERVICE_FEE_RATE,
     )

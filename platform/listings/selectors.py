@@ -414,23 +414,6 @@ def listing_published_rendered(
     )
 
 
-def listing_terms_cached(user: User, listing_id: UUID | str) -> Listing | None:
-    """`listing_visible_cached` for what a quote reads: the listing's own row (its terms),
-    without its host, amenities or photos, so one query on a miss and a small value on a hit.
-    Same token as the other cached reads of the listing: the same writes invalidate it."""
-    key = f"listing:{listing_id}:{listing_token(listing_id)}:terms"
-    listing = cached_read(
-        key,
-        lambda: Listing.objects.filter(status=Listing.Status.PUBLISHED, pk=listing_id).first(),
-        cache_seconds("listing"),
-    )
-    if listing is not None:
-        return listing
-    if user is None or not user.is_authenticated:
-        return None
-    return Listing.objects.filter(host=user, pk=listing_id).first()  # the caller's own draft
-
-
 def listing_visible_cached(user: User, listing_id: UUID | str) -> Listing | None:
     """`listing_visible_to(user)` for one listing, published ones from the cache: for reads
     only (a write must load and lock the row itself)."""

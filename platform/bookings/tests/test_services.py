@@ -314,27 +314,34 @@ def test_booking_create_costs_the_inserts_and_one_read(django_assert_num_queries
     assert Occupancy.objects.filter(listing=listing).count() == 1
 
 
-def test_a_quote_reads_the_calendar_in_two_queries_and_caches_it(django_assert_num_queries):
-    """The stay's calendar days (prices and closed nights), then its occupancies; a closed
-    night answers without the second; the next quote of the same stay reads nothing."""
+def test_a_quote_reads_the_calendar_in_one_query(django_assert_num_queries):
+    """The stay's calendar days (prices and closed nights) and its occupancies in one query,
+    from the database each time (a new override is priced at once); a closed night or an
+    active stay makes the dates unavailable, a cancelled one does not."""
     listing = ListingFactory(nightly_price=Decimal("100.00"))
     check_in, check_out = future(30), future(33)
     CalendarDay.objects.create(listing=listing, date=check_in, price=Decimal("150.00"))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         quote = services.booking_quote(
             listing=listing, check_in=check_in, check_out=check_out, guests=2
         )
-    assert quote.nights == 3
-    with django_assert_num_queries(0):
+    assert (quote.nights, quote.nightly_subtotal) == (3, Decimal("350.00"))
+    CalendarDay.objects.create(listing=listing, date=future(31), price=Decimal("120.00"))
+    with django_assert_num_queries(1):
         again = services.booking_quote(
             listing=listing, check_in=check_in, check_out=check_out, guests=2
         )
-    assert again == quote
+    assert again.nightly_subtotal == Decimal("370.00")
     CalendarDay.objects.create(listing=listing, date=future(40), is_blocked=True)
     with django_assert_num_queries(1), pytest.raises(DomainError) as exc:
         services.booking_quote(listing=listing, check_in=future(39), check_out=future(41), guests=2)
     assert exc.value.code == "dates_unavailable"
-    make_booking(listing=listing, check_in=future(50), nights=2)
-    with django_assert_num_queries(2), pytest.raises(DomainError) as exc:
+    booking = make_booking(listing=listing, check_in=future(50), nights=2)
+    with django_assert_num_queries(1), pytest.raises(DomainError) as exc:
         services.booking_quote(listing=listing, check_in=future(51), check_out=future(54), guests=2)
     assert exc.value.code == "dates_unavailable"
+    Occupancy.objects.filter(pk=booking.occupancy_id).update(is_active=False)
+    quote = services.booking_quote(
+        listing=listing, check_in=future(51), check_out=future(54), guests=2
+    )
+    assert quote.nights == 3

@@ -1,13 +1,14 @@
 """Listings: search, detail, the host's writes, calendar reads and writes, quotes, reviews."""
 
 from datetime import UTC, datetime
+from uuid import UUID
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from icalendar import Calendar, Event
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +20,7 @@ from calendars.selectors import (
     host_block_of,
     listing_availability,
     listing_availability_cached,
+    listing_with_stay_calendar,
     occupied_ranges,
 )
 from calendars.services import (
@@ -36,7 +38,6 @@ from listings.selectors import (
     ListingSearch,
     listing_published_rendered,
     listing_search_cached,
-    listing_terms_cached,
     listing_visible_cached,
     listing_visible_to,
 )
@@ -210,6 +211,11 @@ class AvailabilityView(APIView):
         return Response(s.Availability({"days": days}).data)
 
 
+# One Quote serializer for every response: a serializer deep-copies its declared fields when
+# it is created, which cost more than rendering the quote; rendering keeps no state on it.
+QUOTE_OUTPUT = s.Quote()
+
+
 class QuoteView(APIView):
     @extend_schema(
         operation_id="listings_quote",
@@ -218,14 +224,18 @@ class QuoteView(APIView):
         auth=[{"jwtAuth": []}, {}],
     )
     def get(self, request, id):
-        # The listing's terms only (a quote shows nothing of its host, amenities or photos).
-        listing = listing_terms_cached(request.user, parse_uuid(id, "id"))
-        if listing is None:
+        listing_id = parse_uuid(id, "id")
+        query = self.parse_stay(request, listing_id)
+        # The listing's terms (not its host, amenities or photos) and the stay's calendar.
+        found = listing_with_stay_calendar(
+            request.user, listing_id, query["check_in"], query["check_out"]
+        )
+        if found is None:
             raise NotFound()
-        query = parse_query(s.QuoteQuery, request)
+        listing, calendar = found
         guest = request.user if request.user.is_authenticated else None
         try:
-            quote = booking_quote(listing=listing, guest=guest, **query)
+            quote = booking_quote(listing=listing, guest=guest, calendar=calendar, **query)
         except DomainError as error:
             raise as_unbookable(error) from error
         body = {
@@ -234,7 +244,18 @@ class QuoteView(APIView):
             "guests": query["guests"],
             "nights": quote.nights,
         }
-        return Response(s.Quote(body).data)
+        return Response(QUOTE_OUTPUT.to_representation(body))
+
+    @staticmethod
+    def parse_stay(request, listing_id: UUID) -> dict:
+        """The query; a listing the caller cannot see is a 404 even when the query is bad
+        (as when the listing is looked up first)."""
+        try:
+            return parse_query(s.QuoteQuery, request)
+        except ValidationError:
+            if not listing_visible_to(request.user).filter(pk=listing_id).exists():
+                raise NotFound() from None
+            raise
 
 
 class ListingReviewsView(APIView):

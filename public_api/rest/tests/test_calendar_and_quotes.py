@@ -1,12 +1,19 @@
 """listings/{id}/availability, quote, reviews, blocks, calendar.ics."""
 
+import contextlib
 import uuid
+from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from icalendar import Calendar
+from rest_framework.renderers import JSONRenderer
 
+from bookings.services import booking_quote
 from calendars.models import CalendarDay, HostBlock
 from listings.models import Listing
+from public_api.rest.listings import serializers as s
 from reviews.models import Review
 from tests.bodies import without_request_id
 from tests.factories import ListingFactory, ReviewFactory, future, make_booking, make_completed_stay
@@ -72,22 +79,72 @@ def test_quote_prices_a_stay(anon):
     assert data["currency"] == "EUR"
 
 
-def test_quote_reads_the_listing_row_and_the_calendar_once(
+def test_quote_reads_the_listing_row_and_the_calendar_in_one_query(
     anon, as_host, host, django_assert_num_queries
 ):
-    """A quote of a listing no one read yet: its own row (not its host, amenities or photos),
-    the stay's calendar days, its occupancies; the same quote again reads nothing. A host
-    quotes their own draft; nobody else can."""
+    """Every quote: the listing's own row (not its host, amenities or photos) with the stay's
+    calendar days and occupancies, one query, and nothing from the read cache (a quote is
+    priced from what the database says now). A host quotes their own draft; nobody else can."""
     listing = ListingFactory(nightly_price=100)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1), cache_keys() as keys:
         first = quote(anon, listing, future(10), future(13))
-    with django_assert_num_queries(0):
+    assert keys == []
+    with cache_keys() as keys:  # the spy sees a cached read
+        anon.get(url(listing, "availability/"), {"start": future(10), "end": future(13)})
+    assert keys
+    with django_assert_num_queries(1):
         again = quote(anon, listing, future(10), future(13))
     assert first.status_code == again.status_code == 200
     assert first.content == again.content
     draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
     assert quote(anon, draft, future(10), future(13)).status_code == 404
     assert quote(as_host, draft, future(10), future(13)).status_code == 409  # their own stay
+
+
+@contextlib.contextmanager
+def cache_keys():
+    """The keys the block reads or writes in the cache."""
+    keys: list = []
+    real = {name: getattr(cache, name) for name in ("get", "get_many", "add", "set", "set_many")}
+
+    def spy(name):
+        def call(key, *args, **kwargs):
+            keys.extend(key if name in ("get_many", "set_many") else [key])
+            return real[name](key, *args, **kwargs)
+
+        return call
+
+    with contextlib.ExitStack() as stack:
+        for name in real:
+            stack.enter_context(mock.patch.object(cache, name, spy(name)))
+        yield keys
+
+
+def test_a_quote_body_is_the_quote_serializer_s(anon):
+    """The view renders with one shared Quote serializer: the body is what a new one gives."""
+    listing = ListingFactory(
+        nightly_price=100, weekend_price=130, cleaning_fee=25, weekly_discount=10, tax_rate=7
+    )
+    CalendarDay.objects.create(listing=listing, date=future(12), price=Decimal("155.50"))
+    check_in, check_out = future(10), future(19)
+    response = quote(anon, listing, check_in, check_out)
+    assert response.status_code == 200
+    priced = booking_quote(listing=listing, check_in=check_in, check_out=check_out, guests=2)
+    body = {**vars(priced), "listing": listing.pk, "guests": 2, "nights": priced.nights}
+    assert response.content == JSONRenderer().render(s.Quote(body).data)
+
+
+@pytest.mark.parametrize("params", [{"guests": "two"}, {"check_in": "soon"}, {"x": "1"}])
+def test_a_bad_quote_query_is_a_404_for_a_listing_the_caller_cannot_see(
+    anon, as_host, host, params
+):
+    """As when the listing was looked up before the query was read."""
+    stay = {"check_in": future(10), "check_out": future(13), "guests": 2}
+    draft = ListingFactory(host=host, status=Listing.Status.DRAFT)
+    missing = f"/api/v1/listings/{uuid.uuid4()}/quote/"
+    assert anon.get(missing, {**stay, **params}).status_code == 404
+    assert anon.get(url(draft, "quote/"), {**stay, **params}).status_code == 404
+    assert as_host.get(url(draft, "quote/"), {**stay, **params}).status_code == 400
 
 
 @pytest.mark.parametrize(
