@@ -274,7 +274,8 @@ def _extra(row: dict, measurements: dict) -> str:
             f"{m['a']['p50']:.1f} vs {m['b']['p50']:.1f} ms p50, ratio p95 {m['ratio']['p95']:.2f}×"
         )
     if row["id"] == "import_rate" and m:
-        return f"{m['written']:,} rows in {m['seconds']:.1f} s ({m['flow']})"
+        timed_to = f"; to {m['timed_to']}" if m.get("timed_to") else ""
+        return f"{m['written']:,} rows in {m['seconds']:.1f} s ({m['flow']}{timed_to})"
     if row["id"] == "import_max_request" and m:
         return m.get("slowest_request", "")
     if row["id"] == "dashboard" and m:

@@ -272,3 +272,30 @@ def test_seed_key_ignores_formatting_and_comments(tmp_path, monkeypatch):
     assert run.seed_key(1, 2) == key
     code.write_text("def seed(n):\n    return [i * 2 for i in range(n)]\n")
     assert run.seed_key(1, 2) != key
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_import_is_timed_to_its_jobs_finished_at_not_to_the_poll_that_saw_it(monkeypatch):
+    """The figure ends when the worker finished (it stamps finished_at after the rows are
+    committed), not at the next 0.5 s poll; a file imported in the request has no job."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from listings.models import ListingImportJob
+    from tests.factories import UserFactory
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    monkeypatch.setenv("BENCH_PG", f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}")
+    assert run.job_finished_at(db["NAME"], "bench-import-7") is None
+    finished = timezone.now()
+    ListingImportJob.objects.create(
+        user=UserFactory(), file_name="bench-import-7.csv", status="imported",
+        finished_at=finished,
+    )  # fmt: skip
+    ListingImportJob.objects.create(user=UserFactory(), file_name="bench-import-8.csv")
+    assert run.job_finished_at(db["NAME"], "bench-import-7") == pytest.approx(
+        finished.timestamp(), abs=1e-3
+    )
+    assert run.job_finished_at(db["NAME"], "bench-import-8") is None  # still running

@@ -156,7 +156,9 @@ class ListingRows:
             listing = self._new_listing(host or self.user)
         values = self._parse_fields(row, new, errors)
         amenity_ids = self._parse_amenities(row, errors)
-        before = _snapshot(listing)
+        # What an existing listing was (to restore it, or to say what changed); a new one is
+        # only kept when valid and has nothing to compare with.
+        before = () if new else _snapshot(listing)
         try:
             apply_listing_fields(listing, values, check_external_id=False)
         except DomainError as exc:
