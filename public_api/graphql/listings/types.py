@@ -7,6 +7,7 @@ import graphene
 from bookings.pricing import Quote as CoreQuote
 from listings.models import Listing as ListingModel
 from listings.photos import RENDITIONS as PHOTO_RENDITIONS
+from listings.selectors import prefetched
 
 from ..accounts.types import Host
 from ..context import current_user
@@ -148,14 +149,16 @@ class Listing(graphene.ObjectType):
     def resolve_rating(listing, info):
         return listing.rating_average
 
+    # Prefetched by the selectors: read from the prefetch cache, without building a related
+    # manager and its queryset per listing (more than the rest of a listing's plain fields).
     def resolve_amenities(listing, info):
-        return listing.amenities.all()  # prefetched by the selector
+        return prefetched(listing, "amenities")
 
     def resolve_photos(listing, info):
-        return listing.photos.all()  # prefetched by the selector
+        return prefetched(listing, "photos")
 
     def resolve_photo(listing, info):
-        photos = list(listing.photos.all())
+        photos = list(prefetched(listing, "photos"))
         return _photo_url(info, photos[0].image) if photos else None
 
     def resolve_saved(listing, info):

@@ -2,11 +2,14 @@
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 from calendars.services import host_block_create
-from listings.models import Listing
+from listings.models import Listing, ListingPhoto
+from listings.selectors import ListingSearch, listing_search_cached
+from public_api.graphql.listings.types import Listing as ListingType
 from tests.factories import (
     AmenityFactory,
     ListingFactory,
@@ -301,3 +304,30 @@ def test_a_nested_listings_page_costs_the_same_queries_whatever_its_size(
     assert len(edges) == page_size
     assert all(len(e["node"]["amenities"]) == 3 for e in edges)
     assert sum(len(e["node"]["reviews"]["edges"]) for e in edges) == 3
+
+
+def test_a_search_page_reads_its_prefetched_relations_without_managers(gql, monkeypatch, rf):
+    """Amenities and photos come from what the search prefetched (or cached): a related
+    manager per listing and relation cost more than the rest of a listing's fields."""
+    listing = ListingFactory(city="Lisbon")
+    listing.amenities.add(AmenityFactory(slug="wifi"), AmenityFactory(slug="desk"))
+    ListingPhoto.objects.create(listing=listing, image="listings/b.jpg", position=1)
+    ListingPhoto.objects.create(listing=listing, image="listings/a.jpg", position=0)
+    query = """{ listings(city: "Lisbon") {
+        edges { node { photo photos { url } amenities { slug } } } } }"""
+    node = gql.data(query)["listings"]["edges"][0]["node"]
+    (cached,) = listing_search_cached(ListingSearch(city="Lisbon"))[0:20]  # as the page read it
+    info = SimpleNamespace(context=rf.get("/graphql/"))
+
+    for relation in ("amenities", "photos"):
+        monkeypatch.setattr(Listing, relation, property(lambda listing: pytest.fail("manager")))
+
+    assert [a.slug for a in ListingType.resolve_amenities(cached, info)] == ["desk", "wifi"]
+    assert [a["slug"] for a in node["amenities"]] == ["desk", "wifi"]
+    assert ListingType.resolve_photo(cached, info) == node["photo"]
+    assert node["photo"] == "http://testserver/media/listings/a.jpg"
+    photos = ListingType.resolve_photos(cached, info)
+    assert [p.image.name for p in photos] == ["listings/a.jpg", "listings/b.jpg"]
+    assert [p["url"] for p in node["photos"]] == [
+        f"http://testserver/media/{p.image.name}" for p in photos
+    ]
