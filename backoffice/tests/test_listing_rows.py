@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
+from backoffice.admin.listings import calendar_url
 from backoffice.sites import site
 from listings.models import Listing, ListingPhoto
 from tests.factories import ListingFactory
@@ -83,6 +84,19 @@ def test_a_hosts_rows_are_unfolds_markup_and_only_theirs(as_host, monkeypatch, v
     rows = ROW.findall(ours)
     assert len(rows) == 2 and "Faro" not in "".join(rows)  # the other host's listing
     assert reverse("admin:calendar_listing", args=[varied_listings.pk]) in rows[0] + rows[1]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/staybook/"])
+def test_the_calendar_link_is_the_calendars_url(own_listing, prefix):
+    """Reversed once per script prefix, the key put in for each row."""
+    old = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        expected = reverse("admin:calendar_listing", args=[own_listing.pk])
+        assert expected.startswith(prefix)
+        assert calendar_url(own_listing.pk) == expected
+    finally:
+        set_script_prefix(old)
 
 
 def test_a_popup_is_drawn_by_unfold(as_staff, varied_listings):
