@@ -40,7 +40,7 @@ from common.dates import today_in, validate_range
 from common.errors import ValidationFailed
 from common.money import SUPPORTED_CURRENCIES
 
-from .cache import cache_seconds, listing_token, listing_token_name, search_token
+from .cache import cache_seconds, listing_token_name, search_token
 from .models import Amenity, Listing, ListingPhoto
 
 MAX_AMENITY_FILTERS = 20
