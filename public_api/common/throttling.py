@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 # DRF's sliding window, kept in Redis: per scope (KEYS[i]; ARGV: now, then each scope's
 # duration and budget, then a member name unique to this request), drop the times at or before
 # now - duration, and count this request when fewer than the budget remain. Returns each
-# scope's count before this request and its oldest time (what DRF's `wait` reads).
+# scope's count before this request and, when it refuses, its oldest time (what DRF's `wait`
+# reads).
 WINDOW_LUA = """
 local now = tonumber(ARGV[1])
 local member = ARGV[#ARGV]
@@ -45,10 +46,12 @@ for i, key in ipairs(KEYS) do
   local budget = tonumber(ARGV[2 * i + 1])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
   local count = redis.call('ZCARD', key)
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] or ''
+  local oldest = ''
   if count < budget then
     redis.call('ZADD', key, ARGV[1], member)
     redis.call('PEXPIRE', key, math.ceil(duration * 1000))
+  else  -- refused: DRF's wait reads the oldest time
+    oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] or ''
   end
   answers[i] = {count, oldest}
 end
