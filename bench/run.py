@@ -43,6 +43,9 @@ from bench.stats import Pairs, interleave
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SEED_CODE = [ROOT / "platform" / "demo"]
+# Every run starts with a cold cache: its servers, worker and in-process rows share a cache key
+# prefix of their own, so a "cache miss" row never finds what an earlier run left in Redis.
+RUN_ID = f"{os.getpid()}-{int(time.time())}"
 
 
 @dataclass
@@ -122,7 +125,7 @@ def service_env(db: str, *, settings: str = "bench.settings", prefix: str = "ben
         DJANGO_SETTINGS_MODULE=settings,
         DATABASE_URL=db_url(db),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
-        CACHE_KEY_PREFIX=f"{prefix}-{db}",
+        CACHE_KEY_PREFIX=f"{prefix}-{db}-{RUN_ID}",
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="false",

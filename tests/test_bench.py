@@ -299,3 +299,12 @@ def test_the_import_is_timed_to_its_jobs_finished_at_not_to_the_poll_that_saw_it
         finished.timestamp(), abs=1e-3
     )
     assert run.job_finished_at(db["NAME"], "bench-import-8") is None  # still running
+
+
+def test_each_run_reads_a_cache_of_its_own(monkeypatch):
+    """A "cache miss" row must miss: entries an earlier run left in Redis are under another
+    prefix, while one run's servers, worker and in-process rows share theirs."""
+    scale = run.service_env("staybook_bench_scale")["CACHE_KEY_PREFIX"]
+    assert scale == run.service_env("staybook_bench_scale")["CACHE_KEY_PREFIX"]
+    monkeypatch.setattr(run, "RUN_ID", "a-later-run")
+    assert run.service_env("staybook_bench_scale")["CACHE_KEY_PREFIX"] != scale
