@@ -242,3 +242,35 @@ def test_a_cached_invalid_document_is_refused_every_time(gql, settings):
     assert gql.data(introspection)["__schema"]["queryType"]["name"] == "Query"
     settings.GRAPHQL_INTROSPECTION = False
     assert refused(gql, introspection)
+
+
+LIMIT_CASES = [
+    ("{ listings(first: 20) { edges { node { title reviews(first: 5) { edges { node { rating"
+     " } } } } } } }", None),
+    ("query($n: Int) { listings(first: $n) { edges { node { title } } } }", {"n": 101}),
+    ("{ listings(first: 100) { edges { node { reviews(first: 100) { edges { node { author {"
+     " firstName } } } } } } } }", None),
+    ("query A { listings(first: 500) { edges { cursor } } } "
+     "query B { me { bookings: firstName } }", None),
+    ("{ " + " ".join(f"a{i}: listings(first: 1000) {{ edges {{ cursor }} }}" for i in range(120))
+     + " }", None),
+    ("fragment F on Listing { host { id } } { listings { edges { node { ...F } } } }", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "variables"), LIMIT_CASES)
+def test_the_limits_rule_alone_reports_what_validate_reports(query, variables):
+    from graphql import parse, validate
+
+    from public_api.graphql.schema import schema
+    from public_api.graphql.views import StayBookGraphQLView, limit_errors
+
+    graphql_schema = schema.graphql_schema
+    document = parse(query)
+    rule = StayBookGraphQLView.limits_for(variables)
+
+    direct = limit_errors(graphql_schema, document, rule)
+    walked = validate(graphql_schema, document, [rule])
+
+    assert [e.formatted for e in direct] == [e.formatted for e in walked]
+    assert [type(e) for e in direct] == [type(e) for e in walked]
