@@ -1,0 +1,70 @@
+"""The published listing a detail page shows: one query on PostgreSQL, the same instances."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from listings.models import Amenity, Listing, ListingPhoto
+from listings.selectors import listing_base_queryset, listing_published_with_relations
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(listing) -> tuple:
+    """Everything a detail page shows, its relations' columns included."""
+    return (
+        [getattr(listing, f.attname) for f in Listing._meta.concrete_fields],
+        (listing.host.pk, listing.host.first_name),
+        [[getattr(a, f.attname) for f in Amenity._meta.concrete_fields]
+         for a in listing.amenities.all()],
+        [[getattr(p, f.attname) for f in ListingPhoto._meta.concrete_fields]
+         for p in listing.photos.all()],
+    )  # fmt: skip
+
+
+def test_a_published_listing_reads_as_the_generic_queryset_gives_it(django_assert_num_queries):
+    host = UserFactory(first_name="Ana")
+    amenities = [Amenity.objects.create(slug=s, name=s.title()) for s in ("wifi", "desk", "pool")]
+    for i in range(6):
+        listing = Listing.objects.create(
+            host=host, title=f"Stay {i}", city="Lisbon", country="PT",
+            nightly_price=Decimal(100 + i), status=Listing.Status.PUBLISHED,
+        )  # fmt: skip
+        listing.amenities.add(*amenities[: i % 4])  # none to all three
+        for position in range(i % 3):  # none, one or two photos
+            ListingPhoto.objects.create(
+                listing=listing, image=f"listings/{i}-{position}.jpg", caption=f"c{position}",
+                position=2 - position, renditions={"card": f"r/{i}.jpg"} if position else {},
+            )  # fmt: skip
+        with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+            read = listing_published_with_relations(listing.pk)
+        assert read is not None
+        assert shown(read) == shown(listing_base_queryset().get(pk=listing.pk))
+
+
+def test_only_published_listings_are_read():
+    draft = Listing.objects.create(
+        host=UserFactory(), title="Draft", city="Lisbon", country="PT",
+        nightly_price=Decimal(100), status=Listing.Status.DRAFT,
+    )  # fmt: skip
+    assert listing_published_with_relations(draft.pk) is None
+    assert listing_published_with_relations("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_the_statement_compiled_once_reads_each_listing_asked_for():
+    """The SQL is compiled once per connection with a placeholder id: every later read must
+    put its own id in (a UUID or its text) and get that listing, never the first one read."""
+    host = UserFactory(first_name="Rui")
+    listings = [
+        Listing.objects.create(
+            host=host, title=f"Stay {i}", city="Porto", country="PT",
+            nightly_price=Decimal(90), status=Listing.Status.PUBLISHED,
+        )
+        for i in range(3)
+    ]  # fmt: skip
+    for listing in listings:
+        for listing_id in (listing.pk, str(listing.pk)):
+            read = listing_published_with_relations(listing_id)
+            assert read is not None and (read.pk, read.title) == (listing.pk, listing.title)
