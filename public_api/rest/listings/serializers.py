@@ -1,3 +1,5 @@
+import copy
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -174,6 +176,18 @@ class ListingDetail(ListingItem):
     class Meta(ListingItem.Meta):
         fields = LIST_FIELDS + DETAIL_EXTRA_FIELDS
         read_only_fields = fields
+
+    def get_fields(self):
+        """ModelSerializer introspects the model for every instance (two thirds of serializing
+        one listing, the body of a detail cache miss). The fields depend on the class alone
+        (its Meta and declared fields), so they are built once and copied, as DRF copies the
+        declared fields."""
+        cls = type(self)
+        prototype = cls.__dict__.get("_fields_prototype")
+        if prototype is None:
+            prototype = super().get_fields()
+            cls._fields_prototype = prototype
+        return copy.deepcopy(prototype)
 
 
 # --- input -----------------------------------------------------------------------------------
