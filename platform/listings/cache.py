@@ -1,7 +1,7 @@
 """What the read cache of listings depends on, and what invalidates it.
 
-Two kinds of token (common.cache): one per listing (its detail, calendar, availability and
-quote inputs) and one search generation (every search result). Any write to a listing, its
+Two kinds of token (common.cache): one per listing (its detail, calendar and
+availability) and one search generation (every search result). Any write to a listing, its
 photos or amenities, its calendar (overrides, host blocks, stays), its bookings or reviews
 bumps both, at once and again on commit: the next read anywhere sees the new state.
 Signals are the plumbing here (every save and delete passes through them); bulk writes that
