@@ -1,8 +1,8 @@
 """The ONE place where GraphQL turns the core's refusals into client-facing errors.
 
-- Mutations return a payload whose `errors` list holds `{field, code, message}`; `code` is the
-  core's stable `DomainError.code` (the same code REST puts in its 409/400 bodies), `field`
-  names the mutation input at fault in camelCase.
+- Mutations return a payload whose `errors` list holds `{field, code, message}`, one per problem
+  the core found; `code` is the core's stable `DomainError.code` (the same code REST puts in
+  its 409/400 bodies), `field` names the mutation input at fault in camelCase.
 - Queries cannot carry a payload, so they answer `null` plus a GraphQL error whose
   `extensions` hold the same `code` (and `field`).
 - Objects the caller may not see are `not_found`, whether they exist or not.
@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
-from common.errors import DomainError, ValidationFailed
+from common.errors import DomainError, FieldErrors, ValidationFailed
 from public_api.error_codes import ERROR_TYPE_NAMES, codes_for
 
 
@@ -88,13 +88,16 @@ def input_field_name(field: str | None, renames: dict[str, str] | None = None) -
 
 def mutation_errors(exc: Exception, renames: dict[str, str] | None = None) -> list[Error]:
     error = as_domain_error(exc)
+    # The core found several problems at once (FieldErrors): each is an error of its own.
+    problems = error.problems if isinstance(error, FieldErrors) else [error]
     return [
         # str(): a StrEnum member is an enum to graphene, which would look it up by identity.
         Error(
-            field=input_field_name(error.field, renames),
-            code=str(error.code),
-            message=error.message,
+            field=input_field_name(problem.field, renames),
+            code=str(problem.code),
+            message=problem.message,
         )
+        for problem in problems
     ]
 
 

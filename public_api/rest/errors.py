@@ -1,7 +1,8 @@
 """The ONE place where the REST API turns refusals into HTTP responses.
 
 - `DomainError` from the core, by its `kind`:
-    invalid       -> 400 {<field>: [message], "code": code}  (DRF's validation shape)
+    invalid       -> 400 {<field>: [message], "code": code}  (DRF's validation shape; every
+                     field at fault when the core found several, `code` the first one's)
     conflict      -> 409 {"detail": message, "code": code}
     not_found     -> 404 {"detail": "Not found."}            (never says whose or why)
     forbidden     -> 403 {"detail": message, "code": code}
@@ -20,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from common.errors import DomainError
+from common.errors import DomainError, FieldErrors
 
 NON_FIELD = "non_field_errors"
 
@@ -50,7 +51,11 @@ def domain_error_body(error: DomainError, status_code: int) -> dict:
     if status_code == status.HTTP_404_NOT_FOUND:
         return {"detail": exceptions.NotFound.default_detail}
     if status_code == status.HTTP_400_BAD_REQUEST:
-        return {error.field or NON_FIELD: [error.message], "code": error.code}
+        problems = error.problems if isinstance(error, FieldErrors) else [error]
+        body: dict = {}
+        for problem in problems:
+            body.setdefault(problem.field or NON_FIELD, []).append(problem.message)
+        return {**body, "code": error.code}
     return {"detail": error.message, "code": error.code}
 
 

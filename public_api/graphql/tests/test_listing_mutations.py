@@ -66,6 +66,16 @@ def test_invalid_listings_carry_the_domain_code_and_field(gql, guest, overrides,
     assert not Listing.objects.exists()
 
 
+def test_every_problem_of_a_listing_is_an_error_of_its_own(gql, guest):
+    overrides = {"timeZone": "Mars/Olympus", "minNights": 10, "maxNights": 2}
+    payload = gql.data(CREATE, new_listing(**overrides), user=guest)["createListing"]
+    assert payload["listing"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        ("timeZone", "invalid_time_zone"),
+        ("minNights", "invalid_nights"),
+    ]
+
+
 def test_creating_needs_a_token(gql, db):
     assert error_codes(gql.data(CREATE, new_listing())["createListing"]) == ["not_authenticated"]
 

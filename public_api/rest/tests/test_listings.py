@@ -404,6 +404,14 @@ def test_create_rejects_invalid_listings(as_guest, change, field):
     assert field in response.data
 
 
+def test_create_names_every_field_at_fault_at_once(as_guest):
+    change = {"time_zone": "Mars/Olympus_Mons", "min_nights": 10, "max_nights": 5}
+    response = as_guest.post(LIST, {**NEW, **change}, format="json")
+    assert response.status_code == 400
+    assert set(response.data) == {"time_zone", "min_nights", "code"}
+    assert response.data["code"] == "invalid_time_zone"
+
+
 def test_create_needs_a_token(anon):
     assert anon.post(LIST, NEW, format="json").status_code == 401
 
