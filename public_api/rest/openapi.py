@@ -109,13 +109,17 @@ class NewPasswordFieldExtension(OpenApiSerializerFieldExtension):
 def decimal_pattern(field) -> str | None:
     """A decimal string exactly as the field writes it and as tight as it reads it: digits
     before the point (at least one, at most max_digits - decimal_places), then optionally a
-    point and 1..decimal_places digits; a sign only if the field allows negative values.
+    point and 1..decimal_places digits; a sign only if the field allows negative values (a
+    field whose negatives the core refuses says so with `never_negative`).
     drf-spectacular's own pattern also matches "", "-" and "." (which the server refuses)."""
     whole, places = field.max_whole_digits, field.decimal_places
     if whole is None or places is None:
         return None
     min_value = getattr(field, "min_value", None)
-    sign = "" if min_value is not None and min_value >= 0 else "-?"
+    never_negative = getattr(field, "never_negative", False) or (
+        min_value is not None and min_value >= 0
+    )
+    sign = "" if never_negative else "-?"
     fraction = rf"(?:\.\d{{1,{places}}})?" if places else ""
     if whole == 0:
         return rf"^{sign}0?\.\d{{1,{places}}}$"

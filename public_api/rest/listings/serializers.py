@@ -216,6 +216,13 @@ class ListingInput(serializers.ModelSerializer):
         extra_kwargs = {"external_id": {"help_text": "Your own reference for the listing."}}
 
 
+class PriceFilter(serializers.DecimalField):
+    """A price bound of a search. Negatives pass here so the core refuses them with the code
+    GraphQL gives (invalid_filter); the schema documents no sign (public_api.rest.openapi)."""
+
+    never_negative = True
+
+
 class ListingSearchQuery(serializers.Serializer):
     # Blank passes here so the core refuses it, with GraphQL's code (invalid_filter).
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -225,8 +232,8 @@ class ListingSearchQuery(serializers.Serializer):
         required=False, help_text="With check_in, and after it (else 400)."
     )
     guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
-    min_price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
-    max_price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    min_price = PriceFilter(max_digits=10, decimal_places=2, required=False)
+    max_price = PriceFilter(max_digits=10, decimal_places=2, required=False)
     amenities = serializers.CharField(
         max_length=500, required=False, help_text="Comma-separated amenity slugs, all required."
     )

@@ -253,6 +253,16 @@ def test_decimal_strings_are_documented_as_the_server_reads_them(anon, as_host, 
     assert price == r"^\d{1,8}(?:\.\d{1,2})?$"  # no sign: the model's minimum is above zero
     latitude = schemas["ListingInputRequest"]["properties"]["latitude"]["pattern"]
     assert latitude == r"^-?\d{1,3}(?:\.\d{1,6})?$"
+    search = next(
+        op
+        for op in _schema(anon)["paths"]["/api/v1/listings/"].values()
+        if op.get("operationId") == "listings_list"
+    )
+    bounds = {
+        p["name"]: p["schema"]["pattern"] for p in search["parameters"] if "price" in p["name"]
+    }
+    # no sign: the core refuses a negative bound (400 invalid_filter, tested in test_parity)
+    assert bounds == {"min_price": price, "max_price": price}
     url = f"/api/v1/listings/{listing.pk}/"
     for loose in ("", "-", ".", "12.345", "123456789"):
         response = as_host.patch(url, {"nightly_price": loose}, format="json")
