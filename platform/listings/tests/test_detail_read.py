@@ -9,19 +9,9 @@ from listings.models import Amenity, Listing, ListingPhoto
 from listings.selectors import listing_base_queryset, listing_published_with_relations
 from tests.factories import UserFactory
 
+from .support import shown
+
 pytestmark = pytest.mark.django_db
-
-
-def shown(listing) -> tuple:
-    """Everything a detail page shows, its relations' columns included."""
-    return (
-        [getattr(listing, f.attname) for f in Listing._meta.concrete_fields],
-        (listing.host.pk, listing.host.first_name),
-        [[getattr(a, f.attname) for f in Amenity._meta.concrete_fields]
-         for a in listing.amenities.all()],
-        [[getattr(p, f.attname) for f in ListingPhoto._meta.concrete_fields]
-         for p in listing.photos.all()],
-    )  # fmt: skip
 
 
 def test_a_published_listing_reads_as_the_generic_queryset_gives_it(django_assert_num_queries):

@@ -22,6 +22,8 @@ from listings.models import Amenity, Listing, ListingPhoto
 from listings.selectors import ListingSearch, listing_search, listing_search_cached
 from tests.factories import UserFactory
 
+from .support import shown
+
 pytestmark = pytest.mark.django_db
 
 CITIES = ["Lisbon", "Porto", "Paris", "Berlin", "Sydney", "Cape Town", "Oslo", "Quito"]
@@ -196,16 +198,3 @@ def test_the_one_query_window_caches_what_the_generic_one_does():
         assert [pickle.loads(c) for c in one[2]] == [pickle.loads(c) for c in generic[2]]
         pages = [selectors._listings_from_cards(head[1], head[2]) for head in (one, generic)]
         assert [shown(x) for x in pages[0]] == [shown(x) for x in pages[1]]
-
-
-def shown(listing) -> tuple:
-    """Everything a search result shows, its relations' columns included."""
-    return (
-        [getattr(listing, f.attname) for f in Listing._meta.concrete_fields],
-        (listing.host.pk, listing.host.first_name),
-        [[getattr(a, f.attname) for f in Amenity._meta.concrete_fields]
-         for a in listing.amenities.all()],
-        [[getattr(p, f.attname) for f in ListingPhoto._meta.concrete_fields]
-         for p in listing.photos.all()],
-        getattr(listing, "distance_km", None),
-    )  # fmt: skip
