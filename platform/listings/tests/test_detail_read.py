@@ -5,29 +5,17 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from listings.models import Amenity, Listing, ListingPhoto
+from listings.models import Listing
 from listings.selectors import listing_base_queryset, listing_published_with_relations
 from tests.factories import UserFactory
 
-from .support import shown
+from .support import shown, varied_listings
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_published_listing_reads_as_the_generic_queryset_gives_it(django_assert_num_queries):
-    host = UserFactory(first_name="Ana")
-    amenities = [Amenity.objects.create(slug=s, name=s.title()) for s in ("wifi", "desk", "pool")]
-    for i in range(6):
-        listing = Listing.objects.create(
-            host=host, title=f"Stay {i}", city="Lisbon", country="PT",
-            nightly_price=Decimal(100 + i), status=Listing.Status.PUBLISHED,
-        )  # fmt: skip
-        listing.amenities.add(*amenities[: i % 4])  # none to all three
-        for position in range(i % 3):  # none, one or two photos
-            ListingPhoto.objects.create(
-                listing=listing, image=f"listings/{i}-{position}.jpg", caption=f"c{position}",
-                position=2 - position, renditions={"card": f"r/{i}.jpg"} if position else {},
-            )  # fmt: skip
+    for listing in varied_listings([UserFactory(first_name="Ana")], 6):
         with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
             read = listing_published_with_relations(listing.pk)
         assert read is not None

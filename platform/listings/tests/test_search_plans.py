@@ -22,7 +22,7 @@ from listings.models import Amenity, Listing, ListingPhoto
 from listings.selectors import ListingSearch, listing_search, listing_search_cached
 from tests.factories import UserFactory
 
-from .support import shown
+from .support import shown, varied_listings
 
 pytestmark = pytest.mark.django_db
 
@@ -172,19 +172,7 @@ def test_the_window_count_is_the_count_of_the_search():
 def test_the_one_query_window_caches_what_the_generic_one_does():
     """PostgreSQL reads a window's hosts, photos and amenities in the window's own query; the
     values cached (and so every page shown from them) are those of the generic path."""
-    hosts = [UserFactory(first_name=name) for name in ("Ana", "Rui")]
-    amenities = [Amenity.objects.create(slug=s, name=s.title()) for s in ("wifi", "desk", "pool")]
-    for i in range(8):
-        listing = Listing.objects.create(
-            host=hosts[i % 2], title=f"Stay {i}", city="Lisbon", country="PT",
-            nightly_price=Decimal(100 + i), status=Listing.Status.PUBLISHED,
-        )  # fmt: skip
-        listing.amenities.add(*amenities[: i % 4])  # none to all three
-        for position in range(i % 3):  # none, one or two photos
-            ListingPhoto.objects.create(
-                listing=listing, image=f"listings/{i}-{position}.jpg", caption=f"c{position}",
-                position=2 - position, renditions={"card": f"r/{i}.jpg"} if position else {},
-            )  # fmt: skip
+    varied_listings([UserFactory(first_name=name) for name in ("Ana", "Rui")], 8)
     for params in (
         ListingSearch(city="Lisbon", ordering="price"),
         ListingSearch(near="38.7,-9.1", radius_km=20_000),  # with distance_km
