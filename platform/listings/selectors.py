@@ -552,7 +552,8 @@ class CachedSearch:
     def __init__(self, params: ListingSearch):
         self.params = params
         fields = {name: getattr(params, name) for name in params.__dataclass_fields__}
-        self.key = f"search:{search_token()}:{digest(fields)}"
+        self.token = search_token()  # the generation the results are read under
+        self.key = f"search:{self.token}:{digest(fields)}"
         self._head = None
 
     @cached_property

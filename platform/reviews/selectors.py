@@ -57,7 +57,7 @@ _AUTHOR_FIELDS = ("id", "first_name")  # all the APIs show of a review's author
 
 
 def review_pages_for_listings_cached(
-    listing_ids: Iterable[UUID], *, offset: int, limit: int
+    listing_ids: Iterable[UUID], *, offset: int, limit: int, token: str | None = None
 ) -> dict:
     """`review_pages_for_listings`, from the read cache: a page of listings is read again and
     again (it comes from the search cache), and so are its first reviews.
@@ -65,9 +65,14 @@ def review_pages_for_listings_cached(
     Keyed on the search generation, which every review write bumps (listings.cache.RELATED),
     so the entry lives and dies with the cached search pages it goes with; like them it holds
     plain values (the reviews' columns and their authors' first names), no model instance to
-    unpickle. The authors are partial users (id and first name: what the APIs show)."""
+    unpickle. The authors are partial users (id and first name: what the APIs show).
+
+    `token`: the search generation the listings were read under (`CachedSearch.token`), so a
+    page read from the search cache does not read the generation a second time (a Redis round
+    trip). Their reviews are then those of the same generation, as the page itself."""
     listing_ids = list(listing_ids)
-    key = f"reviews:{search_token()}:{digest([[str(pk) for pk in listing_ids], offset, limit])}"
+    window = digest([[str(pk) for pk in listing_ids], offset, limit])
+    key = f"reviews:{token or search_token()}:{window}"
 
     def build() -> dict:
         pages = review_pages_for_listings(listing_ids, offset=offset, limit=limit)

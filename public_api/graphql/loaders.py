@@ -16,11 +16,11 @@ from reviews.selectors import review_pages_for_listings_cached
 from wishlists.selectors import saved_listing_ids
 
 
-def _attach_batch(objects, batch_class) -> None:
+def _attach_batch(objects, batch_class, **options) -> None:
     """Give every object of one page the same `batch_class` over all their ids, so the first
     one asking for a nested list loads it for the whole page."""
     objects = list(objects)
-    batch = batch_class(obj.pk for obj in objects)
+    batch = batch_class((obj.pk for obj in objects), **options)
     for obj in objects:
         setattr(obj, f"_graphql_{batch_class.__name__}", batch)
 
@@ -36,8 +36,9 @@ def _batch_of(obj, batch_class):
 
 
 class ListingBatch:
-    def __init__(self, listing_ids):
+    def __init__(self, listing_ids, *, search_token: str | None = None):
         self.listing_ids = list(dict.fromkeys(listing_ids))
+        self.search_token = search_token  # the generation the page was read under, if cached
         self._review_pages: dict[tuple[int, int], dict] = {}
         self._saved: dict[object, set] = {}
 
@@ -45,7 +46,7 @@ class ListingBatch:
         key = (offset, limit)
         if key not in self._review_pages:
             self._review_pages[key] = review_pages_for_listings_cached(
-                self.listing_ids, offset=offset, limit=limit
+                self.listing_ids, offset=offset, limit=limit, token=self.search_token
             )
         return self._review_pages[key].get(listing_id, [])
 
@@ -57,9 +58,11 @@ class ListingBatch:
         return listing_id in self._saved[key]
 
 
-def batch_listings(listings) -> None:
-    """Let the listings of one page load their nested reviews together."""
-    _attach_batch(listings, ListingBatch)
+def batch_listings(listings, *, search_token: str | None = None) -> None:
+    """Let the listings of one page load their nested reviews together. `search_token`: the
+    search generation the page was read under (from the search cache), which their cached
+    reviews are then read under too, without reading it again."""
+    _attach_batch(listings, ListingBatch, search_token=search_token)
 
 
 def listing_batch(listing) -> ListingBatch:

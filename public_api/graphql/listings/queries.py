@@ -129,10 +129,9 @@ class ListingQueries(graphene.ObjectType):
     @refusals_as_errors
     def resolve_listings(root, info, first=None, after=None, **filters):
         params = search_params(info, filters)
-        connection, page = paginate(
-            ListingConnection, listing_search_cached(params), first=first, after=after
-        )
-        batch_listings(page)
+        results = listing_search_cached(params)
+        connection, page = paginate(ListingConnection, results, first=first, after=after)
+        batch_listings(page, search_token=getattr(results, "token", None))
         return connection
 
     @refusals_as_errors

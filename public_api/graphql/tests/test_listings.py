@@ -331,3 +331,28 @@ def test_a_search_page_reads_its_prefetched_relations_without_managers(gql, monk
     assert [p["url"] for p in node["photos"]] == [
         f"http://testserver/media/{p.image.name}" for p in photos
     ]
+
+
+def test_a_cached_page_reads_the_search_generation_once(gql, monkeypatch, listing):
+    """The page's reviews are read under the generation its listings were read under (one
+    Redis round trip less than reading it again), and still show a review written since."""
+    import listings.cache
+
+    reads = []
+    token = listings.cache.cache_token
+    monkeypatch.setattr(
+        listings.cache, "cache_token", lambda name: reads.append(name) or token(name)
+    )
+    query = """{ listings(city: "Lisbon") { edges { node {
+        reviews(first: 5) { edges { node { comment } } } } } } }"""
+
+    def comments():
+        (edge,) = gql.data(query)["listings"]["edges"]
+        return [e["node"]["comment"] for e in edge["node"]["reviews"]["edges"]]
+
+    assert comments() == []
+    reads.clear()
+    assert comments() == []
+    assert reads.count("search") == 1
+    ReviewFactory(booking=make_completed(listing, "Ana"), comment="Quiet.", status="published")
+    assert comments() == ["Quiet."]
