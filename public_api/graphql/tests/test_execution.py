@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from graphql import ExecutionContext, execute, parse
 
-from public_api.graphql.execution import PlainFieldsExecutionContext, plain_field
+from public_api.graphql.execution import PlainFieldsExecutionContext, object_field, plain_field
 from public_api.graphql.schema import schema
 from public_api.graphql.views import StayBookGraphQLView
 from reviews.models import Review
@@ -62,6 +62,11 @@ def test_only_plain_fields_take_the_direct_path():
     assert plain_field(listing["host"]) is None  # an object
     assert plain_field(listing["amenities"]) is None  # a list
     assert plain_field(listing["reviews"]) is None  # arguments and a resolver
+    # Objects read by the default resolver go straight to their selection: host, not amenities.
+    assert object_field(listing["host"])[0] == "host"
+    assert object_field(listing["amenities"]) is None  # a list, and its own resolver
+    assert object_field(listing["reviews"]) is None
+    assert object_field(listing["title"]) is None
 
 
 @pytest.mark.django_db
@@ -232,3 +237,150 @@ def test_awaited_lists_and_checked_objects_answer_as_graphql_core():
     )
     assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
     assert len(fast.errors) == 2  # pets[1].name: null; checked: not a Checked
+
+
+class Leaf(graphene.ObjectType):
+    name = graphene.String(required=True)
+    loud = graphene.Boolean()
+    size = graphene.Int()
+    shout = graphene.String(required=True)
+    tagged = graphene.String(tags=graphene.List(graphene.String), prefix=graphene.String())
+
+    def resolve_shout(leaf, info):  # a resolver's leaf value: serialised, or an error
+        return leaf.get("shout")
+
+    def resolve_tagged(leaf, info, tags=None, prefix=""):
+        if tags is not None:
+            tags.append("seen")  # a list argument changed: the next object must not see it
+        return f"{prefix}{tags}"
+
+
+class Branch(graphene.ObjectType):
+    leaf = graphene.Field(Leaf)
+    sure_leaf = graphene.Field(graphene.NonNull(Leaf))
+    leaves = graphene.List(Leaf)
+    sure_leaves = graphene.List(graphene.NonNull(Leaf))
+
+
+class Tree(graphene.ObjectType):
+    branches = graphene.List(Branch)
+    sure_branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+
+    def resolve_branches(root, info):
+        return BRANCHES
+
+    def resolve_sure_branches(root, info):
+        return BRANCHES[:1]
+
+
+class Knotty:
+    """A source whose attribute read fails."""
+
+    @property
+    def leaf(self):
+        raise RuntimeError("a property that fails")
+
+    sure_leaf = leaves = sure_leaves = None
+
+
+BRANCHES = [
+    {  # every object and list present: the direct paths
+        "leaf": {"name": "a", "loud": True, "size": 3, "shout": "A"},
+        "sure_leaf": {"name": "b", "loud": False, "size": 2**40, "shout": "B"},
+        "leaves": [
+            {"name": "c", "shout": "C"},
+            {"name": "c2", "shout": "C2"},
+            None,
+            {"name": None, "shout": "D"},
+        ],
+        "sure_leaves": [{"name": "e", "shout": "E"}, {"name": "f", "shout": None}],
+    },
+    {  # nulls where an object, a non-null object or a list is expected
+        "leaf": None,
+        "sure_leaf": None,
+        "leaves": None,
+        "sure_leaves": [None],
+    },
+    {  # errors as values, a non-list where a list is expected, a missing key
+        "leaf": ValueError("an error as a value"),
+        "sure_leaf": {"name": "g", "shout": 12},
+        "leaves": "not a list",
+    },
+    {  # an error under a non-null object: its branch is null
+        "leaf": {"name": "h", "shout": "H"},
+        "sure_leaf": {"name": None, "shout": "I"},
+    },
+    Knotty(),
+]
+
+TREE = """
+query($tags: [String]) {
+  branches {
+    leaf { name loud size shout tagged(tags: $tags, prefix: "x") }
+    sureLeaf { name loud size shout }
+    leaves { name shout tagged(tags: ["one"]) }
+    sureLeaves { name shout }
+  }
+  sureBranches { sureLeaf { name } leaves { name } }
+}
+"""
+
+
+def test_objects_lists_leaves_and_arguments_answer_as_graphql_core():
+    """Nulls, errors and their paths where the direct paths of objects, lists of objects,
+    resolvers' leaves and shared arguments are taken, or must not be."""
+    graphql_schema = graphene.Schema(query=Tree).graphql_schema
+
+    for variables in ({"tags": ["t"]}, {}):
+        fast = run(graphql_schema, TREE, PlainFieldsExecutionContext, variables)
+        slow = run(graphql_schema, TREE, ExecutionContext, variables)
+
+        assert fast.data == slow.data
+        assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
+    assert fast.data["sureBranches"][0]["sureLeaf"] == {"name": "b"}
+    assert [leaf and leaf["tagged"] for leaf in fast.data["branches"][0]["leaves"]] == [
+        "['one', 'seen']",
+        "['one', 'seen']",
+        None,
+        None,
+    ]
+    assert fast.data["branches"][0]["leaves"][0] == {
+        "name": "c",
+        "shout": "C",
+        "tagged": "['one', 'seen']",
+    }
+    assert len(fast.errors) >= 8
+
+
+def test_awaited_values_of_direct_objects_answer_as_graphql_core():
+    class Later(graphene.ObjectType):
+        name = graphene.String(required=True)
+
+        async def resolve_name(later, info):
+            if later["name"] is None:
+                raise RuntimeError("no name")
+            return later["name"]
+
+    class Holder(graphene.ObjectType):
+        later = graphene.Field(graphene.NonNull(Later))
+        laters = graphene.List(Later)
+
+    class Query(graphene.ObjectType):
+        holders = graphene.List(Holder)
+
+        def resolve_holders(root, info):
+            return [
+                {"later": {"name": "a"}, "laters": [{"name": "b"}, {"name": None}]},
+                {"later": {"name": None}, "laters": []},
+            ]
+
+    graphql_schema = graphene.Schema(query=Query).graphql_schema
+    query = "{ holders { later { name } laters { name } } }"
+
+    fast = in_a_loop_of_its_own(lambda: run(graphql_schema, query, PlainFieldsExecutionContext))
+    slow = in_a_loop_of_its_own(lambda: run(graphql_schema, query, ExecutionContext))
+
+    assert fast.data == slow.data
+    assert fast.data["holders"][0] == {"later": {"name": "a"}, "laters": [{"name": "b"}, None]}
+    assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
+    assert len(fast.errors) == 2
