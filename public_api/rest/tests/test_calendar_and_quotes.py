@@ -182,6 +182,61 @@ def test_quote_of_malformed_input_is_a_400(anon, listing, check_in, check_out, g
     assert field in response.data
 
 
+DATE_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+REQUIRED = "This field is required."
+
+
+@pytest.mark.parametrize(
+    ("query_string", "body"),
+    [
+        ("", {"check_in": [REQUIRED], "check_out": [REQUIRED], "guests": [REQUIRED]}),
+        ("check_in=2030-01-01&check_out=2030-01-04", {"guests": [REQUIRED]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=2&x=1",
+         {"x": ["Unknown query parameter."], "code": "unknown_parameter"}),
+        ("check_in=2030-01-01&check_in=2030-01-02&check_out=2030-01-04&guests=2",
+         {"check_in": ["Give this parameter once."]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=2&guests=2",
+         {"guests": ["Give this parameter once."]}),
+        ("check_in=soon&check_out=2030-01-04&guests=2", {"check_in": [DATE_FORMAT]}),
+        ("check_in=2030-02-30&check_out=2030-01-04&guests=2", {"check_in": [DATE_FORMAT]}),
+        ("check_in=2030-01-01T00:00&check_out=2030-01-04&guests=2", {"check_in": [DATE_FORMAT]}),
+        ("check_in=&check_out=&guests=", {"check_in": [DATE_FORMAT], "check_out": [DATE_FORMAT],
+                                          "guests": ["A valid integer is required."]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=two",
+         {"guests": ["A valid integer is required."]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=2.5",
+         {"guests": ["A valid integer is required."]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=-1",
+         {"guests": ["Ensure this value is greater than or equal to 0."]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=1001",
+         {"guests": ["Ensure this value is less than or equal to 1000."]}),
+        ("check_in=2030-01-01&check_out=2030-01-04&guests=" + "1" * 1001,
+         {"guests": ["String value too large."]}),
+    ],
+)  # fmt: skip
+def test_a_malformed_quote_query_is_a_400_with_the_serializer_s_body(
+    anon, listing, query_string, body
+):
+    response = anon.get(f"{url(listing, 'quote/')}?{query_string}")
+    assert response.status_code == 400
+    assert without_request_id(response) == {"code": "bad_request", **body}
+
+
+@pytest.mark.parametrize("guests", ["2", "02", "2.0", "+2", " 2 "])
+@pytest.mark.parametrize("check_in", [10, 11])
+def test_every_spelling_of_a_stay_gets_the_same_quote(anon, check_in, guests):
+    """The plain query string and the other forms the serializer accepts (read through it)."""
+    listing = ListingFactory(nightly_price=100, weekend_price=120, cleaning_fee=25, tax_rate=7)
+    plain = quote(anon, listing, future(check_in), future(check_in + 4))
+    spelt = anon.get(
+        url(listing, "quote/"),
+        {"check_in": future(check_in).strftime("%Y%m%d"), "check_out": future(check_in + 4),
+         "guests": guests},
+    )  # fmt: skip
+    assert plain.status_code == spelt.status_code == 200
+    assert plain.content == spelt.content
+
+
 # --- reviews of a listing --------------------------------------------------------------------
 
 
