@@ -1,4 +1,5 @@
 import copy
+from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -316,6 +317,42 @@ class Quote(serializers.Serializer):
     taxes = money_field()
     total = money_field()
     currency = serializers.CharField()
+
+
+def quote_data(body: dict) -> dict:
+    """`Quote().to_representation(body)`, written out: the serializer walked its 13 fields and
+    each night's two (~0.1 ms per quote, more than the arithmetic). Amounts the core states in
+    cents are sent as they are ("120.00"); any other amount goes through the serializer's own
+    field, as does anything but the quote's own types. Tests compare the two on many quotes."""
+    nightly = body["nightly"]
+    return {
+        "listing": str(body["listing"]),
+        "check_in": body["check_in"].isoformat(),
+        "check_out": body["check_out"].isoformat(),
+        "guests": int(body["guests"]),
+        "nights": int(body["nights"]),
+        "nightly": [{"date": n.date.isoformat(), "price": _cents(n.price)} for n in nightly],
+        "nightly_subtotal": _cents(body["nightly_subtotal"]),
+        "discount": _cents(body["discount"]),
+        "cleaning_fee": _cents(body["cleaning_fee"]),
+        "service_fee": _cents(body["service_fee"]),
+        "taxes": _cents(body["taxes"]),
+        "total": _cents(body["total"]),
+        "currency": str(body["currency"]),
+    }
+
+
+_AMOUNT = money_field()
+
+
+def _cents(value) -> str:
+    """What `money_field()` sends for `value`: a Decimal in cents within its 12 digits is
+    printed as it is (quantizing it would not change it)."""
+    if type(value) is Decimal:
+        _sign, digits, exponent = value.as_tuple()
+        if exponent == -2 and len(digits) <= 12:
+            return f"{value:f}"
+    return _AMOUNT.to_representation(value)
 
 
 class ListingReview(serializers.ModelSerializer):

@@ -211,11 +211,6 @@ class AvailabilityView(APIView):
         return Response(s.Availability({"days": days}).data)
 
 
-# One Quote serializer for every response: a serializer deep-copies its declared fields when
-# it is created, which cost more than rendering the quote; rendering keeps no state on it.
-QUOTE_OUTPUT = s.Quote()
-
-
 class QuoteView(APIView):
     @extend_schema(
         operation_id="listings_quote",
@@ -244,7 +239,7 @@ class QuoteView(APIView):
             "guests": query["guests"],
             "nights": quote.nights,
         }
-        return Response(QUOTE_OUTPUT.to_representation(body))
+        return Response(s.quote_data(body))
 
     @staticmethod
     def parse_stay(request, listing_id: UUID) -> dict:
