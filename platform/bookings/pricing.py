@@ -126,6 +126,25 @@ def night_price(rules: PriceRules, night: date, overrides: dict[date, Decimal]) 
     return money(rules.nightly_price)
 
 
+def stay_prices(
+    rules: PriceRules, check_in: date, check_out: date, overrides: dict[date, Decimal]
+) -> list[NightPrice]:
+    """Each night's `night_price` and `night_reason`, with the rules' prices rounded once per
+    stay rather than once per night."""
+    weekday = money(rules.nightly_price)
+    weekend = money(rules.weekend_price) if rules.weekend_price is not None else None
+    nightly = []
+    for night in stay_nights(check_in, check_out):
+        override = overrides.get(night)
+        if override is not None:
+            nightly.append(NightPrice(night, money(override), "override"))
+        elif weekend is not None and night.weekday() in (FRIDAY, SATURDAY):
+            nightly.append(NightPrice(night, weekend, "weekend"))
+        else:
+            nightly.append(NightPrice(night, weekday, "weekday"))
+    return nightly
+
+
 def stay_nights(check_in: date, check_out: date) -> list[date]:
     return [check_in + timedelta(days=i) for i in range((check_out - check_in).days)]
 
@@ -147,11 +166,7 @@ def quote(
     guest_fee_rate: Decimal,
     host_fee_rate: Decimal,
 ) -> Quote:
-    overrides = overrides or {}
-    nightly = [
-        NightPrice(d, night_price(rules, d, overrides), night_reason(rules, d, overrides))
-        for d in stay_nights(check_in, check_out)
-    ]
+    nightly = stay_prices(rules, check_in, check_out, overrides or {})
     subtotal = money(sum((n.price for n in nightly), Decimal("0")))
     discount = percent_of(subtotal, discount_percent(rules, len(nightly)))
     cleaning = money(rules.cleaning_fee)

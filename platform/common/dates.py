@@ -20,7 +20,10 @@ def is_time_zone(name: str) -> bool:
     return isinstance(name, str) and name in known_time_zones()
 
 
+@lru_cache(maxsize=1024)  # more than the ~600 known zones
 def zone(name: str) -> ZoneInfo:
+    """ZoneInfo keeps only its 8 latest zones: with more zones among the listings read, a
+    quote re-read its zone's file (~0.1 ms) about one time in eight in the benchmark."""
     return ZoneInfo(name if is_time_zone(name) else "UTC")
 
 

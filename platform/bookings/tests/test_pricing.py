@@ -1,11 +1,11 @@
 """Table-driven tests of the quote arithmetic (pure: no database)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from bookings.pricing import PriceRules, quote
+from bookings.pricing import NightPrice, PriceRules, night_price, night_reason, quote, stay_nights
 
 D = Decimal
 FEE, HOST_FEE = D("0.12"), D("0.03")
@@ -80,3 +80,27 @@ def test_each_night_says_why_it_costs_what_it_costs():
         (D("100.00"), "weekday"), (D("120.00"), "weekend"), (D("90.00"), "override"),
         (D("100.00"), "weekday"),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [PriceRules(D("100")), PriceRules(D("99.995"), weekend_price=D("120.005")),
+     PriceRules(D("80"), weekend_price=D("80"))],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "overrides",
+    [None, {MON + timedelta(days=4): D("70.125")},
+     {MON + timedelta(days=d): D(50 + d) for d in range(0, 40, 2)},
+     {MON + timedelta(days=5): None}],
+)  # fmt: skip
+def test_each_night_is_night_price_for_night_reason(rules, overrides):
+    """The quote prices each night as `night_price` and `night_reason` state it (the
+    availability calendar and the back-office read those)."""
+    for start, nights in [(0, 1), (3, 4), (0, 30), (5, 45)]:
+        check_in = MON + timedelta(days=start)
+        nightly = q(rules, check_in, nights, overrides).nightly
+        own = overrides or {}
+        assert nightly == [
+            NightPrice(d, night_price(rules, d, own), night_reason(rules, d, own))
+            for d in stay_nights(check_in, check_in + timedelta(days=nights))
+        ]
