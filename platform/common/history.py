@@ -24,6 +24,21 @@ class AuditedRecords(HistoricalRecords):
 
     recorders: dict = {}
 
+    def __init__(self, *args, m2m_no_db_index=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.m2m_no_db_index = list(m2m_no_db_index)
+
+    def create_history_m2m_model(self, model, through_model):
+        """`m2m_no_db_index` as `no_db_index`, for the historical through tables: their rows
+        are only ever read by history row (`history_id`), and each index on the copied columns
+        (through row id, both sides) is one more entry per link written."""
+        kept = self.no_db_index
+        self.no_db_index = [*kept, *self.m2m_no_db_index]
+        try:
+            return super().create_history_m2m_model(model, through_model)
+        finally:
+            self.no_db_index = kept
+
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
