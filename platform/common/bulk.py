@@ -14,11 +14,11 @@ No signals are sent, as with `bulk_create` (history: common.history's bulk helpe
 from __future__ import annotations
 
 import datetime as dt
-import io
+import itertools
 import json
 import operator
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections, models, router, transaction
 
@@ -139,15 +139,18 @@ def copy_update(model, objs: Sequence, fields: Iterable[str], *, using: str | No
     return updated
 
 
-def values_of(objs: Iterable, attnames: Sequence[str]) -> Iterable[tuple]:
+def values_of(objs: Iterable, attnames: Sequence[str]) -> list[tuple]:
     """Each instance's values of `attnames`, read from its __dict__ in one C call (getattr
-    through the field descriptors costs more than the COPY itself); deferred fields load."""
+    through the field descriptors costs more than the COPY itself); deferred fields load.
+    A list, read before any COPY starts: a deferred field's query cannot run during one."""
     pick = operator.itemgetter(*attnames) if len(attnames) > 1 else None
+    values = []
     for obj in objs:
         try:
-            yield pick(obj.__dict__) if pick else (obj.__dict__[attnames[0]],)
+            values.append(pick(obj.__dict__) if pick else (obj.__dict__[attnames[0]],))
         except KeyError:  # a deferred field: through its descriptor
-            yield tuple(getattr(obj, name) for name in attnames)
+            values.append(tuple(getattr(obj, name) for name in attnames))
+    return values
 
 
 def _now():
@@ -156,32 +159,60 @@ def _now():
     return timezone.now()
 
 
+COPY_CHUNK_ROWS = 1000
+
+
 def _copy(connection, table: str, fields: Sequence, rows: Iterable[Sequence]) -> None:
+    """COPY `rows` into `table`, streamed: the text of each chunk of rows is made while the
+    database is still writing the previous ones (two processes at work, not one after the
+    other), and converted a column at a time (a column's values mostly go through one C call:
+    `str` over numbers, one test for the characters text would need escaped)."""
     quote = connection.ops.quote_name
-    convert = [_text_converter(field, connection) for field in fields]
-    lines = [
-        "\t".join(
-            [
-                "\\N" if value is None else to_text(value)
-                for to_text, value in zip(convert, row, strict=True)
-            ]
-        )
-        for row in rows
-    ]
-    if not lines:
+    convert = [_column_converter(field, connection) for field in fields]
+    chunks = _text_chunks(convert, rows)
+    first = next(chunks, None)
+    if first is None:
         return
-    data = "\n".join(lines) + "\n"
     sql = f"COPY {quote(table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        if hasattr(raw, "copy_expert"):  # psycopg2
-            raw.copy_expert(sql, io.StringIO(data))
+        if hasattr(raw, "copy_expert"):  # psycopg2: reads the "file" until it returns ""
+            raw.copy_expert(sql, _Chunks(first, chunks))
         else:  # psycopg 3
             with raw.copy(sql) as copy:
-                copy.write(data)
+                copy.write(first)
+                for chunk in chunks:
+                    copy.write(chunk)
+
+
+class _Chunks:
+    """A file-like reader over text chunks, for psycopg2's copy_expert (which asks for a size
+    and sends whatever it gets)."""
+
+    def __init__(self, first: str, rest: Iterator[str]):
+        self._next: str | None = first
+        self._rest = rest
+
+    def read(self, size: int = -1) -> str:
+        chunk, self._next = self._next, None
+        if chunk is None:
+            chunk = next(self._rest, "")
+        return chunk
+
+    readline = read
+
+
+def _text_chunks(convert: list, rows: Iterable[Sequence]) -> Iterator[str]:
+    """COPY text of `rows`, COPY_CHUNK_ROWS rows per chunk."""
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, COPY_CHUNK_ROWS)):
+        values = zip(*batch, strict=True)  # a tuple per column
+        columns = [to_text(column) for to_text, column in zip(convert, values, strict=True)]
+        yield "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
 
 
 def _escape(text) -> str:
@@ -193,7 +224,85 @@ def _escape(text) -> str:
     return text
 
 
+def _has_null(column: Sequence) -> bool:
+    """Whether a value is None, by identity (`None in column` would call each value's __eq__,
+    Python code for a UUID)."""
+    return any(map(operator.is_, column, itertools.repeat(None)))
+
+
+def _per_value(to_text: Callable[[object], str]) -> Callable[[Sequence], list[str]]:
+    def column_text(column: Sequence) -> list[str]:
+        return [_NULL if value is None else to_text(value) for value in column]
+
+    return column_text
+
+
+def _plain(column: Sequence) -> Sequence[str]:
+    """Numbers: their str() needs no escaping."""
+    if _has_null(column):
+        return [_NULL if value is None else str(value) for value in column]
+    return list(map(str, column))
+
+
+def _text(column: Sequence) -> Sequence[str]:
+    """Text: as it is unless a value holds a character COPY escapes (one search of the
+    column's values joined, not four per value)."""
+    if _has_null(column):
+        return [_NULL if value is None else _escape(value) for value in column]
+    try:
+        joined = "\x00".join(column)
+    except TypeError:  # not all str (a lazy translation, a number): one at a time
+        return [_escape(value) for value in column]
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return [_escape(value) for value in column]
+    return column
+
+
+_BOOLEANS = {True: "t", False: "f", None: _NULL}
+
+
+def _boolean(column: Sequence) -> Sequence[str]:
+    try:
+        return list(map(_BOOLEANS.__getitem__, column))
+    except KeyError:  # truthy values other than True/1
+        return [_NULL if value is None else "t" if value else "f" for value in column]
+
+
+def _column_converter(field, connection) -> Callable[[Sequence], Sequence[str]]:
+    """The converter of a column's values (a sequence) to their COPY text."""
+    internal = field.get_internal_type()
+    if internal in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
+        return _text
+    if internal == "BooleanField":
+        return _boolean
+    if internal in _NUMBERS:
+        return _plain
+    if internal in ("DateTimeField", "DateField", "TimeField"):
+        return _per_value(_temporal_converter())
+    if internal == "UUIDField":
+        return _per_value(_uuid_converter())
+    if field.is_relation:  # a foreign key: its target's column type
+        return _column_converter(field.target_field, connection)
+    return _per_value(_text_converter(field, connection))
+
+
+_NUMBERS = (
+    "DecimalField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "FloatField",
+)
+
+
 def _text_converter(field, connection) -> Callable[[object], str]:
+    """The converter of one value (not None) to its COPY text."""
     internal = field.get_internal_type()
     if internal in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
         return _escape
@@ -206,26 +315,14 @@ def _text_converter(field, connection) -> Callable[[object], str]:
         return lambda value: _escape(json.dumps(value, cls=encoder))
     if internal == "UUIDField":
         return _uuid_converter()
-    if internal in (
-        "DecimalField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "PositiveBigIntegerField",
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "FloatField",
-    ):
+    if internal in _NUMBERS:
         return str
     if field.is_relation:  # a foreign key: its target's column type
         return _text_converter(field.target_field, connection)
 
     def generic(value):
         prepared = field.get_db_prep_save(value, connection)
-        return "\\N" if prepared is None else _escape(str(prepared))
+        return _NULL if prepared is None else _escape(str(prepared))
 
     return generic
 

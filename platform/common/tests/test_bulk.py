@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from common import bulk
 from common.actor import acting_as
 from common.bulk import copy_insert, copy_update
 from common.history import bulk_create_audited, bulk_update_audited
@@ -38,6 +39,27 @@ def test_copy_insert_round_trips_awkward_text_nulls_and_defaults():
         Decimal("90.50"), Decimal("0.00"), False)  # fmt: skip
     assert stored.created_at is not None and stored.address == ""
     assert Listing.objects.filter(host=host).count() == 3
+
+
+def test_copy_streams_chunks_column_by_column(monkeypatch):
+    """Rows go in chunks (a column's text converted at once): a chunk where only some values
+    need escaping or are null, booleans, and a deferred field read before the COPY starts."""
+    monkeypatch.setattr(bulk, "COPY_CHUNK_ROWS", 2)
+    host = UserFactory()
+    rows = listings(host, count=5)
+    rows[3].description, rows[4].weekend_price, rows[1].instant_book = AWKWARD, None, True
+    rows[2].description = "plain"
+    copy_insert(Listing, rows)
+    stored = {x.title: x for x in Listing.objects.filter(host=host)}
+    assert [stored[f"L{n}"].description for n in range(5)] == ["", "", "plain", AWKWARD, ""]
+    assert stored["L4"].weekend_price is None and stored["L1"].instant_book is True
+    assert stored["L0"].instant_book is False
+
+    loaded = list(Listing.objects.filter(host=host).only("id", "title").order_by("title"))
+    for row in loaded:
+        row.title = f"{row.title}?"
+    assert copy_update(Listing, loaded, ["title", "city"]) == 5  # city loads, then the COPY
+    assert sorted(Listing.objects.values_list("title", "city"))[0] == ("L0?", "Oslo")
 
 
 def test_copy_update_writes_the_named_columns_only():
