@@ -9,6 +9,9 @@ before writing (the back-office preview, django-import-export's batches).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 from collections.abc import Callable, Iterable
 
 import tablib
@@ -21,6 +24,24 @@ from .rows import ImportReport, ListingRows, RowKind
 from .writing import write_listings
 
 BATCH_SIZE = 1000  # rows between progress reports; django-import-export's batch
+
+
+def _without_cycle_collection(function):
+    """Run `function` with Python's cyclic garbage collector paused. An import builds a few
+    hundred thousand objects that all live until it ends (cells, listings, rows to write);
+    each full collection meanwhile walks every one of them, to free nothing: four of them were
+    0.4-0.5 s of the 1.2-1.5 s of Python CPU of a 10,000-row import. Reference counting still
+    frees everything as usual; cycles, if any, wait for the next collection after the import."""
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        with contextlib.ExitStack() as stack:
+            if gc.isenabled():
+                gc.disable()
+                stack.callback(gc.enable)
+            return function(*args, **kwargs)
+
+    return paused
 
 
 class ListingImport:
@@ -46,12 +67,14 @@ class ListingImport:
         """The user's (and named hosts') listings by (host id, external_id), as loaded."""
         return self.evaluator.existing
 
+    @_without_cycle_collection
     def evaluate(self, progress: Callable[[int], None] | None = None) -> ImportReport:
         """Classify every row (once). `progress(n)` is called every batch with the rows done."""
         if self.report is None:
             self.report = self.evaluator.evaluate_all(self.rows, progress, self.batch_size)
         return self.report
 
+    @_without_cycle_collection
     def write(self, listings: Iterable[Listing] | None = None) -> ImportReport:
         """Write the new and changed rows (all of them, or the given subset) in bulk, in one
         transaction, with history attributed to the importing user. Refuses if any row of the
@@ -77,6 +100,7 @@ class ListingImport:
         return report
 
 
+@_without_cycle_collection
 def listing_import_run(
     *,
     user,

@@ -132,6 +132,29 @@ def test_clean_file_writes_every_row_with_history_by_the_importer(host):
     assert is_host(host)
 
 
+def test_the_cyclic_collector_is_paused_while_an_import_runs_only(host, monkeypatch):
+    import gc
+
+    from listings.imports import writing
+
+    seen = []
+    write = writing.write_listings
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(imports.service, "write_listings", watched)
+    assert gc.isenabled()
+
+    assert listing_import_file(user=host, content=csv_bytes([row("A1")])).written
+    with pytest.raises(ValidationFailed):
+        imports.service.ListingImport(user=host, dataset=imports.read_listing_file(
+            csv_bytes([row("A2", nightly_price="x")]), "a.csv")).write()  # fmt: skip
+
+    assert seen == [False] and gc.isenabled()
+
+
 def test_reimport_updates_by_external_id_with_history(host):
     listing_import_file(user=host, content=csv_bytes([row("A1"), row("A2")]))
     first_id = Listing.objects.get(external_id="A1").pk
