@@ -14,7 +14,11 @@
   without the tokens and stamped with their values when it was built. The tokens and the
   entry are read together (one MGET: a hit is one round trip, not one per token plus one); an
   entry whose stamp is not the tokens' current values is treated as missing, never served, so
-  a bump invalidates it exactly as it does a key that names the token.
+  a bump invalidates it exactly as it does a key that names the token. A token nobody has set
+  yet reads as `UNSET` (nothing to create on the read path): any bump sets a random value, which
+  invalidates whatever was stamped before it.
+- `read_keys(key, tokens)` names what `cached_read` reads first; a caller that makes a round
+  trip anyway (the request throttles) can fetch them with it and pass them as `found=`.
 - Entries are built on the primary database even in views that may read a replica (a lagging
   replica read stored under a new token would outlive the lag). READ_CACHE_ENABLED=false turns
   the cache off (every read is built, as the router decides).
@@ -29,7 +33,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 LOCK_SECONDS = 10  # a rebuild that takes longer lets another caller try
 WAIT_SECONDS = 2.0  # how long a caller waits for someone else's first build
+UNSET = "0"  # the stamp part of a token never set (a bump sets 12 hex characters)
 
 
 def cache_token(name: str) -> str:
@@ -74,13 +79,26 @@ def digest(value: Any) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
+def read_keys(key: str, tokens: Sequence[str] = ()) -> list[str]:
+    """The cache keys `cached_read(key, ..., tokens=tokens)` reads first (as `cache.get_many`
+    takes them), for a caller that can fetch them in a round trip it makes anyway."""
+    return [*(f"token:{name}" for name in tokens), key]
+
+
 def cached_read(
-    key: str, build: Callable[[], Any], timeout: int, *, tokens: Sequence[str] = ()
+    key: str,
+    build: Callable[[], Any],
+    timeout: int,
+    *,
+    tokens: Sequence[str] = (),
+    found: Mapping[str, Any] | None = None,
 ) -> Any:
+    """`found`: what `cache.get_many(read_keys(key, tokens))` returned moments ago, read with
+    another round trip; the first read then costs none."""
     if not settings.READ_CACHE_ENABLED:
         return build()
     now = time.time()
-    stamp, entry = _read(key, tokens)
+    stamp, entry = _read(key, tokens, found)
     if entry is not None and entry[0] > now:
         return entry[1]
     # The stamp is in the lock's name: a build for the tokens' previous values never holds
@@ -107,20 +125,18 @@ def cached_read(
     return value
 
 
-def _read(key: str, tokens: Sequence[str]) -> tuple[str, tuple | None]:
+def _read(
+    key: str, tokens: Sequence[str], found: Mapping[str, Any] | None = None
+) -> tuple[str, tuple | None]:
     """The tokens' current values (joined: the stamp) and the entry if it was built for them,
-    in one round trip. A token nobody has read yet is created (nothing can be stamped with it)."""
-    if not tokens:
-        return "", cache.get(key)
-    token_keys = [f"token:{name}" for name in tokens]
-    found = cache.get_many([*token_keys, key])
+    in one round trip (none when the caller read them already: `found`)."""
+    keys = read_keys(key, tokens)
+    if found is None:
+        found = cache.get_many(keys) if tokens else {key: cache.get(key)}
     entry = found.get(key)
-    values = [found.get(token_key) for token_key in token_keys]
-    if None in values:
-        entry = None
-    stamp = ":".join(
-        value or _token_created(name) for value, name in zip(values, tokens, strict=True)
-    )
+    if not tokens:
+        return "", entry
+    stamp = ":".join(found.get(token_key) or UNSET for token_key in keys[:-1])
     if entry is not None and (len(entry) < 3 or entry[2] != stamp):
         entry = None  # built for other values of the tokens: invalidated since
     return stamp, entry

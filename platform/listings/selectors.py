@@ -5,7 +5,7 @@ import math
 import pickle
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,7 +37,7 @@ from django.utils.functional import cached_property
 
 from accounts.models import User
 from calendars.models import CalendarDay, Occupancy
-from common.cache import cached_read, digest
+from common.cache import cached_read, digest, read_keys
 from common.dates import today_in, validate_range
 from common.errors import ValidationFailed
 from common.money import SUPPORTED_CURRENCIES
@@ -395,23 +395,40 @@ def listing_published_cached(listing_id: UUID | str) -> Listing | None:
 
 
 def listing_published_rendered(
-    listing_id: UUID | str, variant: str, render: Callable[[Listing], Any]
+    listing_id: UUID | str,
+    variant: str,
+    render: Callable[[Listing], Any],
+    found: Mapping[str, Any] | None = None,
 ) -> Any | None:
     """A published listing as an interface shows it (`render(listing)`, e.g. a serialized
     body), from the cache when it can be; None when no published listing has that id.
 
     A cache hit is one value (no model instance to unpickle, nothing to serialize). It shares
     `listing_published_cached`'s token, so every write that invalidates one invalidates the
-    other. `variant` names whatever else the rendering depends on (e.g. the site's address)."""
-    key = f"listing:{listing_id}:rendered:{digest(variant)}"
+    other. `variant` names whatever else the rendering depends on (e.g. the site's address).
+    `found`: the cache's answer for `listing_published_rendered_keys(...)`, read ahead."""
 
     def build() -> Any | None:
         listing = listing_published_with_relations(listing_id)
         return None if listing is None else render(listing)
 
     return cached_read(
-        key, build, cache_seconds("listing"), tokens=[listing_token_name(listing_id)]
+        _rendered_key(listing_id, variant),
+        build,
+        cache_seconds("listing"),
+        tokens=[listing_token_name(listing_id)],
+        found=found,
     )
+
+
+def listing_published_rendered_keys(listing_id: UUID | str, variant: str) -> list[str]:
+    """The cache keys `listing_published_rendered` reads first, for a caller that can fetch
+    them with a round trip it makes anyway (the request throttles)."""
+    return read_keys(_rendered_key(listing_id, variant), [listing_token_name(listing_id)])
+
+
+def _rendered_key(listing_id: UUID | str, variant: str) -> str:
+    return f"listing:{listing_id}:rendered:{digest(variant)}"
 
 
 def listing_published_with_relations(listing_id: UUID | str) -> Listing | None:

@@ -32,18 +32,21 @@ from common.network import client_ip
 
 logger = logging.getLogger(__name__)
 
-# DRF's sliding window, kept in Redis: per scope (KEYS[i]; ARGV: now, then each scope's
-# duration and budget, then a member name unique to this request), drop the times at or before
+# DRF's sliding window, kept in Redis: per scope (KEYS[1..n]; ARGV: now, a member name unique
+# to this request, n, then each scope's duration and budget), drop the times at or before
 # now - duration, and count this request when fewer than the budget remain. Returns each
 # scope's count before this request and, when it refuses, its oldest time (what DRF's `wait`
-# reads).
+# reads), then the values of the keys after the scopes' (the view's read-ahead, see
+# `_WindowScript`).
 WINDOW_LUA = """
 local now = tonumber(ARGV[1])
-local member = ARGV[#ARGV]
+local member = ARGV[2]
+local scopes = tonumber(ARGV[3])
 local answers = {}
-for i, key in ipairs(KEYS) do
-  local duration = tonumber(ARGV[2 * i])
-  local budget = tonumber(ARGV[2 * i + 1])
+for i = 1, scopes do
+  local key = KEYS[i]
+  local duration = tonumber(ARGV[2 + 2 * i])
+  local budget = tonumber(ARGV[3 + 2 * i])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
   local count = redis.call('ZCARD', key)
   local oldest = ''
@@ -54,6 +57,9 @@ for i, key in ipairs(KEYS) do
     oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] or ''
   end
   answers[i] = {count, oldest}
+end
+if #KEYS > scopes then
+  answers[scopes + 1] = redis.call('MGET', unpack(KEYS, scopes + 1))
 end
 return answers
 """
@@ -92,7 +98,13 @@ class _WindowScript:
     """The throttles consulted for one request, decided by one Lua script call on Redis (see
     WINDOW_LUA): no history travels, nothing is pickled. Each throttle then reads its own
     scope's answer. A lost Redis lets requests through, as django-redis's IGNORE_EXCEPTIONS
-    makes the other path do."""
+    makes the other path do.
+
+    A view that knows which cache keys it will read (`read_ahead(request)`, e.g. a signed-out
+    listing's entry) has them read by the same call: its first cache read then costs no round
+    trip of its own. They arrive as `request.read_ahead` ({key: value}, as `cache.get_many`
+    answers); without it (another cache, Redis lost, a view without read-ahead) the view reads
+    them itself."""
 
     @staticmethod
     def usable(cache) -> bool:
@@ -110,14 +122,17 @@ class _WindowScript:
             if (key := self.keys[type(throttle)]) is not None
         }
         if scopes:
-            self.answers = self._run(throttles[0].cache, scopes)
+            reads = view.read_ahead(request) if hasattr(view, "read_ahead") else []
+            self.answers = self._run(throttles[0].cache, scopes, request, reads)
 
-    def _run(self, cache, scopes: dict[str, tuple[int, int]]) -> dict[str, tuple[int, float]]:
-        args: list = [repr(self.now)]
+    def _run(
+        self, cache, scopes: dict[str, tuple[int, int]], request, reads: list[str]
+    ) -> dict[str, tuple[int, float]]:
+        args: list = [repr(self.now), f"{self.now!r}:{uuid.uuid4().hex[:8]}", len(scopes)]
         for duration, budget in scopes.values():
             args += [duration, budget]
-        args.append(f"{self.now!r}:{uuid.uuid4().hex[:8]}")
         keys = [str(cache.make_key(f"{key}:window")) for key in scopes]
+        keys += [str(cache.make_key(key)) for key in reads]
         try:
             client = cache.client.get_client(write=True)
             answers = client.register_script(WINDOW_LUA)(keys=keys, args=args, client=client)
@@ -126,6 +141,13 @@ class _WindowScript:
                 raise
             logger.warning("throttles: Redis unreachable, request let through", exc_info=True)
             return {}
+        if reads:
+            values = answers.pop()
+            request.read_ahead = {
+                key: cache.client.decode(value)
+                for key, value in zip(reads, values, strict=True)
+                if value is not None
+            }
         return {
             key: (int(count), float(oldest) if oldest else self.now)
             for key, (count, oldest) in zip(scopes, answers, strict=True)

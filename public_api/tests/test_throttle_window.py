@@ -107,3 +107,52 @@ def test_with_redis_unreachable_throttled_reads_still_answer(settings):
         response = client.get(f"/api/v1/listings/{listing.pk}/")
         assert response.status_code == 200
         assert response.json()["id"] == str(listing.pk)
+
+
+@pytest.fixture
+def every_command(monkeypatch):
+    """The name of every command sent to Redis, a pipeline's as one list."""
+    commands: list = []
+    original = redis.connection.Connection.send_packed_command
+
+    def spy(self, command, check_health=True):
+        packed = b"".join(command) if isinstance(command, list) else command
+        names = [part.split(b"\r\n")[2] for part in packed.split(b"*")[1:] if b"\r\n" in part]
+        commands.append(names[0] if len(names) == 1 else names)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", spy)
+    return commands
+
+
+def test_a_signed_out_listing_is_read_with_the_throttles_round_trip(every_command, settings):
+    """The view names the keys it will read; the throttles' script reads them: a hit is one
+    round trip, a miss adds only its lock and its store (with the unlock, one pipeline)."""
+    settings.API_THROTTLE_RATES = {"anon": "100/min", "user": "100/min", "auth": None}
+    listing = ListingFactory()
+    client = APIClient()
+    url = f"/api/v1/listings/{listing.pk}/"
+    every_command.clear()  # the listing's creation bumped its tokens
+    first = client.get(url)
+    assert first.status_code == 200
+    assert every_command == [b"EVALSHA", b"SET", [b"SET", b"DEL"]]  # throttles + read, lock
+    every_command.clear()
+    again = client.get(url)
+    assert every_command == [b"EVALSHA"]
+    assert again.content == first.content
+    listing.title = "Renamed by its host"
+    listing.save()  # bumps the listing's token: what the script reads next is stale
+    renamed = client.get(url)
+    assert renamed.json()["title"] == "Renamed by its host"
+
+
+def test_a_listing_read_ahead_answers_as_a_read_of_its_own(settings, monkeypatch):
+    """Without the read-ahead (another cache, a lost Redis) the same bodies come back."""
+    settings.API_THROTTLE_RATES = {"anon": "100/min", "user": "100/min", "auth": None}
+    listing = ListingFactory()
+    url = f"/api/v1/listings/{listing.pk}/"
+    client = APIClient()
+    bodies = [client.get(url).content for _ in range(2)]
+    monkeypatch.setattr(throttling._WindowScript, "usable", staticmethod(lambda cache: False))
+    assert [client.get(url).content for _ in range(2)] == bodies
+    assert client.get("/api/v1/listings/not-a-uuid/").status_code == 400

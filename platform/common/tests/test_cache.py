@@ -113,24 +113,50 @@ def test_an_invalidated_entry_is_never_served_while_someone_rebuilds_it(monkeypa
     assert cached_read("k", lambda: "after", 60, tokens=["thing"]) == "after"
 
 
-def test_a_token_nobody_read_yet_is_created_and_stamps_the_entry():
-    assert cache.get("token:new") is None
+@pytest.mark.django_db
+def test_a_token_nobody_set_yet_stamps_the_entry_unset_until_a_bump(monkeypatch):
+    counted = CountedCache(cache)
+    monkeypatch.setattr(read_cache, "cache", counted)
     assert cached_read("k", lambda: "built", 60, tokens=["new"]) == "built"
-    token = cache.get("token:new")
-    assert token is not None and cache.get("k")[2] == token
+    # read, lock, store + unlock: nothing is created on the read path
+    assert counted.calls == ["get_many", "add"]  # the store and unlock: one pipeline
+    assert cache.get("token:new") is None and cache.get("k")[2] == read_cache.UNSET
     assert cached_read("k", never_called, 60, tokens=["new"]) == "built"
+    cache_bump("new")
+    assert cached_read("k", lambda: "after", 60, tokens=["new"]) == "after"
 
 
-def test_the_lock_holder_of_a_tokened_entry_releases_its_lock():
+@pytest.mark.parametrize("bumped", [False, True])
+@pytest.mark.django_db
+def test_the_lock_holder_of_a_tokened_entry_releases_its_lock(bumped):
+    if bumped:
+        cache_bump("thing")
+    stamp = cache.get("token:thing") or read_cache.UNSET
+    assert cache.add(f"k:{stamp}:lock", 1, 30)  # the lock's name, proven free first
+    cache.delete(f"k:{stamp}:lock")
     assert cached_read("k", lambda: "built", 60, tokens=["thing"]) == "built"
-    assert cache.get(f"k:{cache_token('thing')}:lock") is None
+    assert cache.get("k")[2] == stamp
+    assert cache.get(f"k:{stamp}:lock") is None
 
 
 def test_a_failed_build_releases_the_lock():
     with pytest.raises(ZeroDivisionError):
         cached_read("k", lambda: 1 / 0, 60, tokens=["thing"])
-    assert cache.get(f"k:{cache_token('thing')}:lock") is None
+    assert cache.get(f"k:{read_cache.UNSET}:lock") is None
     assert cached_read("k", lambda: "built", 60, tokens=["thing"]) == "built"
+
+
+def test_what_was_read_ahead_is_not_read_again(monkeypatch):
+    assert cached_read("k", lambda: "built", 60, tokens=["a"]) == "built"
+    found = cache.get_many(read_cache.read_keys("k", ["a"]))
+    counted = CountedCache(cache)
+    monkeypatch.setattr(read_cache, "cache", counted)
+    assert cached_read("k", never_called, 60, tokens=["a"], found=found) == "built"
+    assert counted.calls == []
+    # read ahead before a bump: the stamp no longer matches, the entry is rebuilt
+    assert cached_read("k", lambda: "again", 60, tokens=["a"], found={"k": ("x", "y", "z")}) == (
+        "again"
+    )
 
 
 def closed_port() -> int:
