@@ -181,14 +181,26 @@ class ListingDetail(ListingItem):
     def get_fields(self):
         """ModelSerializer introspects the model for every instance (two thirds of serializing
         one listing, the body of a detail cache miss). The fields depend on the class alone
-        (its Meta and declared fields), so they are built once and copied, as DRF copies the
-        declared fields."""
+        (its Meta and declared fields), so they are built once and copied per instance.
+
+        A plain field is copied shallowly: binding it to this serializer only assigns its
+        attributes (name, parent, label, source), so the copy never changes the prototype, and
+        DRF's deep copy (which re-runs every field's __init__) was half of serializing a
+        listing. Nested serializers and relation lists hold bound children: those are deep
+        copies, as DRF makes them."""
         cls = type(self)
         prototype = cls.__dict__.get("_fields_prototype")
         if prototype is None:
             prototype = super().get_fields()
             cls._fields_prototype = prototype
-        return copy.deepcopy(prototype)
+        return {
+            name: copy.deepcopy(field) if isinstance(field, _HOLDS_CHILDREN) else copy.copy(field)
+            for name, field in prototype.items()
+        }
+
+
+# Fields that bind a child field or serializer of their own when created.
+_HOLDS_CHILDREN = (serializers.BaseSerializer, serializers.ManyRelatedField, serializers.ListField)
 
 
 # --- input -----------------------------------------------------------------------------------

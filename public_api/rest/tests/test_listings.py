@@ -309,6 +309,13 @@ def test_listing_detail_copies_fields_built_once_as_drf_builds_them():
     assert repr(ListingDetail().fields) == repr(IntrospectedListingDetail().fields)
     first, second = ListingDetail().fields, ListingDetail().fields
     assert all(first[name] is not second[name] for name in first)  # copies, never shared
+    assert first["host"].fields["id"] is not second["host"].fields["id"]
+    assert first["photos"].child is not second["photos"].child
+    assert first["amenities"].child_relation is not second["amenities"].child_relation
+    # Binding a copy to its serializer leaves the prototype unbound
+    prototype = ListingDetail._fields_prototype
+    assert all(field.parent is None for field in prototype.values())
+    assert first["title"].parent is not second["title"].parent
 
 
 def test_a_signed_out_miss_sends_the_body_the_generic_read_gives(anon, host):
