@@ -1,12 +1,41 @@
 """Serializer pieces shared across domains."""
 
+import copy
+
 from django.db import models
 from rest_framework import serializers
 
 from accounts.models import User
 
 
-class PublicPerson(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """For output ModelSerializers made per object (a listing's detail and what it nests):
+    DRF introspects the model for every instance, two thirds of serializing one listing. The
+    fields depend on the class alone (its Meta and declared fields), so they are built once
+    per class and copied per instance.
+
+    A plain field is copied shallowly: binding it to its serializer only assigns attributes
+    (name, parent, label, source), so the copy never changes the prototype, while DRF's deep
+    copy re-runs every field's __init__. Nested serializers and relation lists hold bound
+    children: those are deep copies, as DRF makes them."""
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = cls.__dict__.get("_fields_prototype")
+        if prototype is None:
+            prototype = super().get_fields()
+            cls._fields_prototype = prototype
+        return {
+            name: copy.deepcopy(field) if isinstance(field, _HOLDS_CHILDREN) else copy.copy(field)
+            for name, field in prototype.items()
+        }
+
+
+# Fields that bind a child field or serializer of their own when created.
+_HOLDS_CHILDREN = (serializers.BaseSerializer, serializers.ManyRelatedField, serializers.ListField)
+
+
+class PublicPerson(FieldsBuiltOnce, serializers.ModelSerializer):
     """Another user as the API shows them: an id and a first name, never contact details."""
 
     class Meta:

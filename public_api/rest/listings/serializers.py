@@ -1,4 +1,3 @@
-import copy
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -11,7 +10,7 @@ from listings.models import Listing, ListingPhoto
 from listings.photos import RENDITIONS as PHOTO_RENDITIONS
 from listings.selectors import ORDERINGS, prefetched
 from listings.services import EDITABLE_FIELDS
-from public_api.rest.fields import FirstNameOnly, PublicPerson, money_field
+from public_api.rest.fields import FieldsBuiltOnce, FirstNameOnly, PublicPerson, money_field
 from reviews.models import Review
 from wishlists.selectors import saved_listing_ids
 
@@ -55,7 +54,7 @@ DETAIL_EXTRA_FIELDS = [
 ]
 
 
-class Photo(serializers.ModelSerializer):
+class Photo(FieldsBuiltOnce, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -171,36 +170,12 @@ def distance_km_of(listing) -> float | None:
     return None if distance is None else round(float(distance), 3)
 
 
-class ListingDetail(ListingItem):
+class ListingDetail(FieldsBuiltOnce, ListingItem):
     photos = Photo(many=True, read_only=True)
 
     class Meta(ListingItem.Meta):
         fields = LIST_FIELDS + DETAIL_EXTRA_FIELDS
         read_only_fields = fields
-
-    def get_fields(self):
-        """ModelSerializer introspects the model for every instance (two thirds of serializing
-        one listing, the body of a detail cache miss). The fields depend on the class alone
-        (its Meta and declared fields), so they are built once and copied per instance.
-
-        A plain field is copied shallowly: binding it to this serializer only assigns its
-        attributes (name, parent, label, source), so the copy never changes the prototype, and
-        DRF's deep copy (which re-runs every field's __init__) was half of serializing a
-        listing. Nested serializers and relation lists hold bound children: those are deep
-        copies, as DRF makes them."""
-        cls = type(self)
-        prototype = cls.__dict__.get("_fields_prototype")
-        if prototype is None:
-            prototype = super().get_fields()
-            cls._fields_prototype = prototype
-        return {
-            name: copy.deepcopy(field) if isinstance(field, _HOLDS_CHILDREN) else copy.copy(field)
-            for name, field in prototype.items()
-        }
-
-
-# Fields that bind a child field or serializer of their own when created.
-_HOLDS_CHILDREN = (serializers.BaseSerializer, serializers.ManyRelatedField, serializers.ListField)
 
 
 # --- input -----------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from bookings.models import Booking
 from calendars.models import CalendarDay
 from listings.models import Listing, ListingPhoto
 from listings.selectors import ListingSearch, listing_base_queryset, listing_search_cached
-from public_api.rest.listings.serializers import ListingDetail, ListingItem
+from public_api.rest.fields import PublicPerson
+from public_api.rest.listings.serializers import HostPhoto, ListingDetail, ListingItem, Photo
 from public_api.rest.tests.conftest import client_for
 from tests.factories import AmenityFactory, ListingFactory, future, make_booking
 
@@ -303,6 +304,13 @@ class IntrospectedListingDetail(ListingDetail):
 
     def get_fields(self):
         return ModelSerializer.get_fields(self)
+
+
+@pytest.mark.parametrize("serializer", [ListingDetail, Photo, HostPhoto, PublicPerson])
+def test_fields_built_once_are_copies_of_what_drf_builds(serializer):
+    introspected = type("Introspected", (serializer,), {"get_fields": ModelSerializer.get_fields})
+    for _ in range(2):  # the prototype, then a copy of it
+        assert repr(serializer().fields) == repr(introspected().fields)
 
 
 def test_listing_detail_copies_fields_built_once_as_drf_builds_them():
