@@ -26,13 +26,20 @@ class FieldsBuiltOnce:
             prototype = super().get_fields()
             cls._fields_prototype = prototype
         return {
-            name: copy.deepcopy(field) if isinstance(field, _HOLDS_CHILDREN) else copy.copy(field)
+            name: copy.deepcopy(field) if isinstance(field, _HOLDS_CHILDREN) else _shallow(field)
             for name, field in prototype.items()
         }
 
 
 # Fields that bind a child field or serializer of their own when created.
 _HOLDS_CHILDREN = (serializers.BaseSerializer, serializers.ManyRelatedField, serializers.ListField)
+
+
+def _shallow(field: serializers.Field) -> serializers.Field:
+    """`copy.copy(field)` without the pickling protocol (a third of the cost of copying)."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 class PublicPerson(FieldsBuiltOnce, serializers.ModelSerializer):
