@@ -73,6 +73,9 @@ def _historic_payment(booking: Booking) -> Payment:
         payment.status, payment.provider_reference = Payment.Status.SUCCEEDED, result.reference
         payment.succeeded_at = booking.created_at
         payment.save()
+        # Created when it succeeded, as it would have been (created_at is set on insert)
+        Payment.objects.filter(pk=payment.pk).update(created_at=booking.created_at)
+        payment.created_at = booking.created_at
         entry_post_payment(payment=payment)
     return payment
 

@@ -119,6 +119,9 @@ def test_demo_money_is_real_and_the_ledger_agrees():
     sold = Booking.objects.filter(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED])
     assert not sold.exclude(payments__status=Payment.Status.SUCCEEDED).exists()
     assert Payment.objects.filter(status="succeeded").count() == sold.count() + 1  # + cancelled
+    # Past stays' payments are backdated whole: none succeeds before it was created.
+    assert not Payment.objects.filter(succeeded_at__lt=models.F("created_at")).exists()
+    assert Payment.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=1)).exists()
     refund = Refund.objects.get()
     assert refund.status == Refund.Status.SUCCEEDED
     assert refund.payment.booking.status == BookingStatus.CANCELLED
