@@ -324,21 +324,7 @@ class PlainFieldsExecutionContext(ExecutionContext):
             result = resolve_fn(source, info, **args)
 
             if self.is_awaitable(result):
-
-                async def await_result() -> Any:
-                    try:
-                        completed = self.complete_value(
-                            return_type, field_nodes, info, path, await result
-                        )
-                        if self.is_awaitable(completed):
-                            return await completed
-                        return completed
-                    except Exception as raw_error:
-                        error = located_error(raw_error, field_nodes, path.as_list())
-                        self.handle_field_error(error, return_type, path)
-                        return None
-
-                return await_result()
+                return self._completed_when_awaited(result, return_type, field_nodes, info, path)
 
             completed = self.complete_value(return_type, field_nodes, info, path, result)
             if self.is_awaitable(completed):
@@ -365,6 +351,26 @@ class PlainFieldsExecutionContext(ExecutionContext):
             completed = self.execute_fields(object_type, value, path, subfields)
             if is_awaitable(completed):
                 return self._located(completed, field_nodes, return_type, path)
+            return completed
+        except Exception as raw_error:
+            error = located_error(raw_error, field_nodes, path.as_list())
+            self.handle_field_error(error, return_type, path)
+            return None
+
+    async def _completed_when_awaited(
+        self,
+        result: Awaitable,
+        return_type: GraphQLOutputType,
+        field_nodes: list[FieldNode],
+        info: GraphQLResolveInfo,
+        path: Path,
+    ) -> Any:
+        """graphql-core's completion of an awaited field or list item, errors located at
+        `path`."""
+        try:
+            completed = self.complete_value(return_type, field_nodes, info, path, await result)
+            if self.is_awaitable(completed):
+                return await completed
             return completed
         except Exception as raw_error:
             error = located_error(raw_error, field_nodes, path.as_list())
@@ -463,21 +469,7 @@ class PlainFieldsExecutionContext(ExecutionContext):
     ) -> Any:
         """One item of graphql-core's complete_list_value, as it completes it."""
         if is_awaitable(item):
-
-            async def await_completed() -> Any:
-                try:
-                    completed = self.complete_value(
-                        item_type, field_nodes, info, item_path, await item
-                    )
-                    if is_awaitable(completed):
-                        return await completed
-                    return completed
-                except Exception as raw_error:
-                    error = located_error(raw_error, field_nodes, item_path.as_list())
-                    self.handle_field_error(error, item_type, item_path)
-                    return None
-
-            return await_completed()
+            return self._completed_when_awaited(item, item_type, field_nodes, info, item_path)
         try:
             completed_item = self.complete_value(item_type, field_nodes, info, item_path, item)
             if is_awaitable(completed_item):

@@ -199,9 +199,20 @@ class AsyncRoot(graphene.ObjectType):
     pets = graphene.List(graphene.NonNull(Pet))
     checked = graphene.Field(Checked)
     name = graphene.String()
+    broken_pet = graphene.Field(Pet)
+    later_pets = graphene.List(Pet)
 
     async def resolve_pet(root, info):
         return {"name": "Rex"}
+
+    async def resolve_broken_pet(root, info):  # awaited, then an error inside it
+        return {"name": None}
+
+    def resolve_later_pets(root, info):  # a list of awaited items, one with an error inside
+        async def pet(name):
+            return {"name": name}
+
+        return [pet("Ada"), pet(None)]
 
     def resolve_pets(root, info):
         return [{"name": "Ada"}, {"name": None}]
@@ -225,7 +236,9 @@ def in_a_loop_of_its_own(execute):
 
 def test_awaited_lists_and_checked_objects_answer_as_graphql_core():
     graphql_schema = graphene.Schema(query=AsyncRoot).graphql_schema
-    query = "{ name pet { name } pets { name } checked { name } }"
+    query = (
+        "{ name pet { name } pets { name } checked { name } brokenPet { name } laterPets { name } }"
+    )
 
     fast = in_a_loop_of_its_own(lambda: run(graphql_schema, query, PlainFieldsExecutionContext))
     slow = in_a_loop_of_its_own(lambda: run(graphql_schema, query, ExecutionContext))
@@ -233,10 +246,23 @@ def test_awaited_lists_and_checked_objects_answer_as_graphql_core():
     assert (
         fast.data
         == slow.data
-        == {"name": "root", "pet": {"name": "Rex"}, "pets": None, "checked": None}
+        == {
+            "name": "root",
+            "pet": {"name": "Rex"},
+            "pets": None,
+            "checked": None,
+            "brokenPet": None,
+            "laterPets": [{"name": "Ada"}, None],
+        }
     )
     assert [e.formatted for e in fast.errors] == [e.formatted for e in slow.errors]
-    assert len(fast.errors) == 2  # pets[1].name: null; checked: not a Checked
+    # pets[1].name: null; checked: not a Checked; brokenPet.name and laterPets[1].name: null
+    assert [e.path for e in fast.errors] == [
+        ["pets", 1, "name"],
+        ["checked"],
+        ["brokenPet", "name"],
+        ["laterPets", 1, "name"],
+    ]
 
 
 class Leaf(graphene.ObjectType):
